@@ -1,0 +1,123 @@
+# eptest: see README.md.  `make run` and `make check` are the two entry points.
+-include config.mak
+
+ifeq ($(origin CC),default)
+CC := gcc
+endif
+LD ?= ld
+OBJCOPY ?= objcopy
+BUILD ?= build
+# `make V=1` shows the commands
+Q := $(if $(V),,@)
+E := $(if $(V),@:,@echo)
+
+# Freestanding x86-64, no SSE (the kernels never save vector state), no
+# red zone (exception frames land on the interrupted stack).
+KERNEL_CFLAGS := -std=gnu11 -O2 -g -m64 -ffreestanding -fno-pic -fno-pie \
+	-fno-stack-protector -fno-common -fno-asynchronous-unwind-tables \
+	-mno-red-zone -mno-sse -mno-sse2 -mno-mmx -mno-avx -mcmodel=small \
+	-nostdinc -isystem $(shell $(CC) -print-file-name=include) \
+	-Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes \
+	-Ilib $(EXTRA_CFLAGS)
+KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack \
+	--no-warn-rwx-segments -T lib/x86/kernel.ld
+
+LIB_SRCS := $(wildcard lib/*.c) $(filter-out lib/x86/cstart64.S,$(wildcard lib/x86/*.c lib/x86/*.S))
+LIB_OBJS := $(patsubst %,$(BUILD)/%.o,$(basename $(LIB_SRCS))) $(BUILD)/lib/deviations.o
+CSTART := $(BUILD)/lib/x86/cstart64.o
+LIBA := $(BUILD)/libeptest.a
+
+SUITE_SRCS := $(wildcard x86/vmx/*.c x86/ept/*.c)
+SELFTEST_SRCS := $(wildcard x86/selftest/*.c)
+KERNELS := $(patsubst %.c,$(BUILD)/%.elf,$(SUITE_SRCS) $(SELFTEST_SRCS)) \
+	$(BUILD)/x86/eptest-all.elf
+
+.SECONDARY:
+.PHONY: all kernels iso run check check-clang deps clean distclean help
+all: kernels
+kernels: $(KERNELS)
+
+help:
+	@echo "make           build every test kernel to $(BUILD)/x86/<dir>/<name>.elf"
+	@echo "make iso       build $(BUILD)/eptest.iso (BIOS + UEFI)"
+	@echo "make unit      host unit tests of the EPT reference model"
+	@echo "make run       install packages, configure, build, run the suite"
+	@echo "make check     install packages and run all of the project's own tests"
+	@echo "make bench     scripts/bench"
+	@echo "make clean     remove $(BUILD) and logs"
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(E) "  CC      $@"
+	$(Q)$(CC) $(KERNEL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/%.o: %.S
+	@mkdir -p $(dir $@)
+	$(E) "  CC      $@"
+	$(Q)$(CC) $(KERNEL_CFLAGS) -MMD -MP -c -o $@ $<
+
+# Known-deviation lists are compiled into every kernel (docs/CONTRACT.md).
+$(BUILD)/lib/deviations.c: scripts/gen-deviations.sh $(wildcard scripts/deviations/*.txt)
+	@mkdir -p $(dir $@)
+	scripts/gen-deviations.sh scripts/deviations/*.txt > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/lib/deviations.o: $(BUILD)/lib/deviations.c
+	$(E) "  CC      $@"
+	$(Q)$(CC) $(KERNEL_CFLAGS) -c -o $@ $<
+
+$(LIBA): $(LIB_OBJS)
+	@rm -f $@
+	$(E) "  AR      $@"
+	$(Q)$(AR) rcs $@ $^
+
+# Multiboot loaders take ELF32 only: link 64-bit, then re-wrap as ELF32.
+define link_kernel
+	$(E) "  LD      $@"
+	$(Q)$(LD) $(KERNEL_LDFLAGS) -o $@.64 $(CSTART) $(1) $(LIBA)
+	$(Q)$(OBJCOPY) -O elf32-i386 $@.64 $@
+endef
+
+$(BUILD)/x86/%.elf: $(BUILD)/x86/%.o $(CSTART) $(LIBA) lib/x86/kernel.ld
+	$(call link_kernel,$<)
+
+$(BUILD)/x86/eptest-all.elf: $(patsubst %.c,$(BUILD)/%.o,$(SUITE_SRCS)) $(CSTART) $(LIBA) lib/x86/kernel.ld
+	$(call link_kernel,$(filter %.o,$(filter-out $(CSTART),$^)))
+
+iso: $(BUILD)/eptest.iso
+$(BUILD)/eptest.iso: $(KERNELS) unittests.cfg scripts/mkiso.sh
+	scripts/mkiso.sh $@
+
+deps:
+	scripts/install-deps.sh
+
+# The same kernels must build warning-free with clang.
+check-clang:
+	$(MAKE) BUILD=$(BUILD)/clang CC=clang kernels
+
+run: deps
+	@test -f config.mak || ./configure
+	$(MAKE) kernels
+	./run_tests.sh
+
+check: deps
+	@test -f config.mak || ./configure
+	$(MAKE) unit
+	$(MAKE) kernels
+	$(MAKE) check-clang
+	$(MAKE) iso
+	./run_tests.sh -b bochs -t
+	./run_tests.sh -b tcg -t
+	scripts/selftest-runner.sh
+	scripts/iso-smoke.sh
+
+bench:
+	scripts/bench
+
+clean:
+	rm -rf $(BUILD) logs
+
+distclean: clean
+	rm -f config.mak
+
+-include unit/unit.mk
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

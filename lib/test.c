@@ -1,0 +1,79 @@
+/* The test loop: select by command line, run, clean up, summarize. */
+#include "libcflat.h"
+#include "test.h"
+#include "setjmp.h"
+
+extern const struct test __tests_start[], __tests_end[];
+
+static jmp_buf test_env;
+static bool in_test;
+
+void test_abort(void)
+{
+	if (in_test)
+		longjmp(test_env, 1);
+	report_summary();
+	arch_exit(1);
+}
+
+static bool selected(const struct test *t, int nglobs, char **globs)
+{
+	if (!nglobs)
+		return true;
+	for (int i = 0; i < nglobs; i++)
+		if (glob_match(globs[i], t->name))
+			return true;
+	return false;
+}
+
+/* setjmp lives in its own frame so that no local of the loop is live
+ * across the longjmp of an abandoned test. */
+static void run_one(const struct test *t)
+{
+	printf("# eptest: test %s\n", t->name);
+	report_prefix_reset();
+	arch_test_begin();
+	in_test = true;
+	if (!setjmp(test_env))
+		t->fn();
+	else
+		report_info("test %s abandoned", t->name);
+	in_test = false;
+	report_prefix_reset();
+	arch_test_cleanup();
+}
+
+void run_tests(int argc, char **argv)
+{
+	char *globs[16];
+	int nglobs = 0;
+	unsigned nr_selected = 0;
+	const struct test *t;
+
+	/* argv[0] is the kernel's path; options are key=value */
+	for (int i = 1; i < argc; i++) {
+		if (!strncmp(argv[i], "deviations=", 11))
+			report_set_deviation_list(argv[i] + 11);
+		else if (!strncmp(argv[i], "verbose=", 8))
+			report_set_verbose(strtoul(argv[i] + 8, NULL, 0));
+		else if (strchr(argv[i], '='))
+			printf("# eptest: ignoring unknown option %s\n", argv[i]);
+		else if (nglobs < (int)ARRAY_SIZE(globs))
+			globs[nglobs++] = argv[i];
+	}
+
+	printf("TAP version 13\n");
+	for (t = __tests_start; t < __tests_end; t++)
+		nr_selected += selected(t, nglobs, globs);
+
+	for (t = __tests_start; t < __tests_end; t++) {
+		if (!nr_selected) {
+			report_skip(t->name, NULL, "not selected by the command line");
+			continue;
+		}
+		if (!selected(t, nglobs, globs))
+			continue;
+		run_one(t);
+	}
+	arch_exit(report_summary() ? 1 : 0);
+}
