@@ -1,0 +1,298 @@
+/*
+ * ept_model: a pure model of Intel EPT translation (SDM Vol. 3C 29.3),
+ * the EPT-violation exit qualification (SDM 28.2.1, Table 28-7), the EPTP
+ * VM-entry checks (SDM 26.2.1.1) and the INVEPT/INVVPID operand checks
+ * (SDM 31.3).  The guest-paging half of the two-dimensional walk is in
+ * paging_model.h.
+ *
+ * WHAT IT TAKES
+ *   struct ept_model: the processor's capabilities (struct ept_caps, from
+ *   ept_caps_from_msrs() or set by hand), the EPTP, the VM-execution
+ *   controls that change EPT (struct ept_controls), and an accessor
+ *   read(ctx, hpa) returning the 64-bit EPT entry at a host-physical
+ *   address.  The model only ever reads through it; it never writes, so
+ *   it walks the very tables a test built and predicts what the processor
+ *   does to them.
+ *   struct ept_access: one guest-physical access: GPA, kind (data read,
+ *   write, instruction fetch, read-modify-write, guest paging-structure
+ *   read, guest A/D update, PAE PDPTE load), and for linear accesses the
+ *   GLA, whether it is valid, and the guest paging attributes of the
+ *   linear address (user/supervisor, writable, execute-disable).  Whether
+ *   the access is "the translation of a linear address" (qualification
+ *   bit 8) follows from the kind.
+ *
+ * WHAT IT RETURNS (struct ept_outcome), exactly one of
+ *   EPT_OUTCOME_TRANSLATION  HPA, leaf level and page size, the leaf's EPT
+ *                            memory type and IPAT, and the EPT entries
+ *                            whose accessed/dirty flags the processor sets
+ *                            (only when EPTP bit 6 enables them).
+ *   EPT_OUTCOME_VIOLATION    exit qualification, qual_mask (the bits the
+ *                            SDM defines for this case), GPA (+gpa_mask),
+ *                            GLA and whether the GLA field is valid.
+ *   EPT_OUTCOME_MISCONFIG    the entry (HPA, value, level) and the rule
+ *                            (enum ept_misconfig_rule; ept_misconfig_rule_name()).
+ *   EPT_OUTCOME_GUEST_FAULT  (linear walks only) the guest's own paging
+ *                            faulted first: vector, error code, CR2.
+ *   EPT_OUTCOME_UNMODELED    the case depends on a feature the model does
+ *                            not predict (an SPP lookup, a supervisor
+ *                            shadow-stack page); a test must skip it.
+ *
+ * HOW THE MASK WORKS
+ *   A test compares (got ^ o.violation.qual) & o.violation.qual_mask == 0.
+ *   A bit is in the mask iff the SDM defines its value for this exit; every
+ *   bit the SDM leaves undefined or implementation-specific is cleared, and
+ *   the one function that builds the qualification (ept_qualification() in
+ *   ept_model.c) says, next to each decision, which SDM sentence allows it.
+ *   Bits 63:17 are reserved (cleared to 0) and stay in the mask.  Bit 8
+ *   with bit 7 = 0 is "reserved (cleared to 0)" in Table 28-7, so it is
+ *   compared as 0, not masked.  A PDPTE load also masks GPA bits 4:0
+ *   (o.violation.gpa_mask).
+ *
+ * BUILD: the kernels link lib/x86/ept_model.c and lib/x86/paging_model.c.
+ * Stack: ept_model_access() ~100 bytes; ept_model_linear() ~2 KB.
+ *
+ * WHERE THE RULES LIVE (ept_model.c)
+ *   - presence of an entry ............... ept_entry_present()      29.3.2
+ *   - every misconfiguration rule ......... ept_entry_misconfig()    29.3.3.1
+ *   - misconfiguration vs violation ....... ept_model_access()       29.3.3
+ *   - every permission rule ............... ept_access_allowed()     29.3.3.2
+ *   - exit qualification and its mask ..... ept_qualification()      28.2.1
+ *   - accessed and dirty flags ............ ept_ad_updates()         29.3.5
+ *   - EPT/PAT memory type ................. ept_effective_memtype()  29.3.7.2
+ *   - EPTP at VM entry .................... ept_eptp_check()         26.2.1.1
+ *   - INVEPT / INVVPID operands ........... ept_invept_check() etc.  31.3
+ *
+ * Pure C: no I/O, no global mutable state, no allocation.  Builds
+ * freestanding (only <stdint.h>, <stdbool.h>, <stddef.h>) and hosted.
+ */
+#ifndef LIB_X86_EPT_MODEL_H
+#define LIB_X86_EPT_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "vmx_arch.h"
+
+#define EPT_MAX_LEVELS  5
+/* Distinct EPT entries a whole two-dimensional walk can touch:
+ * 5 EPT levels x (5 guest levels + final access). */
+#define EPT_AD_MAX      32
+/* ept_expected_exit_reason() for outcomes that cause no VM exit. */
+#define EPT_EXIT_NONE   UINT64_MAX
+
+struct ept_caps {
+	uint8_t maxphyaddr;             /* CPUID.80000008H:EAX[7:0] */
+	bool exec_only;                 /* EPT_VPID_CAP bit 0 */
+	bool walk4, walk5;              /* bits 6, 7 */
+	bool memtype_uc, memtype_wb;    /* bits 8, 14 */
+	bool page_2m, page_1g;          /* bits 16, 17 */
+	bool ad;                        /* bit 21 */
+	bool adv_exit_info;             /* bit 22 */
+	bool sss;                       /* bit 23: supervisor shadow stack */
+	bool invept, invept_single, invept_all;                 /* 20, 25, 26 */
+	bool invvpid, invvpid_addr, invvpid_single, invvpid_all,
+	     invvpid_single_nonglobal;                          /* 32, 40-43 */
+	bool mbec;                      /* PROCBASED_CTLS2 allowed-1 bit 22 */
+	bool ve;                        /* allowed-1 bit 18 */
+	bool spp;                       /* allowed-1 bit 23 */
+};
+
+/*
+ * ept_vpid_cap: IA32_VMX_EPT_VPID_CAP.  procbased2_allowed1: the allowed-1
+ * settings of the secondary controls, i.e. bits 63:32 of
+ * IA32_VMX_PROCBASED_CTLS2 shifted down (a CPU2_* mask).
+ */
+struct ept_caps ept_caps_from_msrs(uint64_t ept_vpid_cap,
+				   uint64_t procbased2_allowed1,
+				   unsigned maxphyaddr);
+
+struct ept_controls {
+	bool mbec;              /* "mode-based execute control for EPT" */
+	bool ve;                /* "EPT-violation #VE" */
+	bool spp;               /* "sub-page write permissions for EPT" */
+	bool nmi_exiting;       /* pin-based, for qualification bit 12 */
+	bool virtual_nmis;
+};
+
+struct ept_model {
+	struct ept_caps caps;
+	uint64_t eptp;          /* A/D (bit 6) and SSS (bit 7) come from here */
+	struct ept_controls ctl;
+	uint64_t (*read)(void *ctx, uint64_t hpa);
+	void *ctx;
+};
+
+enum ept_access_kind {
+	EPT_ACCESS_READ = 1,    /* data read */
+	EPT_ACCESS_WRITE,       /* data write */
+	EPT_ACCESS_FETCH,       /* instruction fetch */
+	EPT_ACCESS_RMW,         /* read-modify-write (locked op, XCHG...) */
+	EPT_ACCESS_PAGING,      /* read of a guest paging-structure entry */
+	EPT_ACCESS_PAGING_AD,   /* guest A/D-flag update of such an entry */
+	EPT_ACCESS_PDPTE_LOAD,  /* PAE PDPTE load by MOV to CR0/CR3/CR4 */
+};
+
+struct ept_access {
+	uint64_t gpa;
+	enum ept_access_kind kind;
+	uint64_t gla;
+	bool gla_valid;         /* forced false for EPT_ACCESS_PDPTE_LOAD */
+	/* Guest paging attributes of the linear address (qualification bits
+	 * 9-11); with CR0.PG = 0: user = writable = true, xd = false.
+	 * `user` also selects XU vs XS for fetches under MBEC. */
+	bool user, writable, xd;
+	bool shadow_stack;      /* bit 13; `user` says user vs supervisor */
+	bool iret_nmi_unblock;  /* IRET executed while NMI(-virtual) blocked */
+	bool event_delivery;    /* exit during event delivery: bit 12 undefined */
+};
+
+enum ept_outcome_kind {
+	EPT_OUTCOME_TRANSLATION = 1,
+	EPT_OUTCOME_VIOLATION,
+	EPT_OUTCOME_MISCONFIG,
+	EPT_OUTCOME_GUEST_FAULT,
+	EPT_OUTCOME_UNMODELED,
+};
+
+enum ept_misconfig_rule {
+	EPT_MC_NONE = 0,
+	EPT_MC_WRITE_ONLY,              /* bits 2:0 = 010b */
+	EPT_MC_WRITE_EXEC,              /* bits 2:0 = 110b */
+	EPT_MC_EXEC_ONLY_UNSUPPORTED,   /* bits 2:0 = 100b, no EPT_CAP_EXEC_ONLY */
+	EPT_MC_RSVD_PHYS,               /* a bit in 51:MAXPHYADDR */
+	EPT_MC_RSVD_PML_7_3,            /* PML5E/PML4E bits 7:3 (incl. bit 7) */
+	EPT_MC_RSVD_NONLEAF_6_3,        /* PDPTE/PDE referencing a table: 6:3 */
+	EPT_MC_LARGE_UNSUPPORTED,       /* bit 7 of PDPTE/PDE, no 1G/2M cap */
+	EPT_MC_RSVD_1G_29_12,           /* 1-GByte leaf bits 29:12 */
+	EPT_MC_RSVD_2M_20_12,           /* 2-MByte leaf bits 20:12 */
+	EPT_MC_MEMTYPE,                 /* leaf memory type 2, 3 or 7 */
+	EPT_MC_NR
+};
+
+enum ept_unmodeled_reason {
+	EPT_UNMODELED_NONE = 0,
+	EPT_UNMODELED_SPP,              /* write to a 4K page with SPP bit 61 */
+	EPT_UNMODELED_SSS,              /* supervisor shadow-stack page */
+};
+
+struct ept_ad_update {
+	uint64_t hpa;           /* of the EPT entry */
+	uint8_t level;
+	bool set_a, set_d;      /* flags that must be 1 after the access */
+};
+
+struct ept_translation {
+	uint64_t hpa;
+	uint8_t level;          /* enum ept_level of the leaf */
+	uint64_t page_size;
+	uint64_t leaf;          /* the leaf entry's value */
+	uint8_t memtype;        /* leaf bits 5:3 */
+	bool ipat;
+	uint8_t nr_ad;
+	struct ept_ad_update ad[EPT_AD_MAX];
+};
+
+struct ept_violation {
+	uint64_t qual, qual_mask;
+	uint64_t gpa, gpa_mask;
+	uint64_t gla;
+	bool gla_valid;
+	uint8_t level;          /* level of the entry that stopped the walk,
+				   or of the leaf for a permission violation */
+	uint64_t entry_hpa, entry;
+	bool ve_convertible;    /* "EPT-violation #VE" = 1 and suppress-#VE
+				   (bit 63 of that entry) = 0; the caller adds
+				   the other SDM 26.5.7.1 conditions (busy word) */
+};
+
+struct ept_misconfig {
+	uint64_t gpa;
+	uint64_t entry_hpa, entry;
+	uint8_t level;
+	enum ept_misconfig_rule rule;
+};
+
+struct ept_guest_fault {
+	uint8_t vector;         /* 14 = #PF, 13 = #GP */
+	uint32_t error_code;
+	uint64_t cr2;
+	uint8_t level;          /* guest paging level that faulted (0: none) */
+};
+
+struct ept_outcome {
+	enum ept_outcome_kind kind;
+	struct ept_translation translation;
+	struct ept_violation violation;
+	struct ept_misconfig misconfig;
+	struct ept_guest_fault guest_fault;
+	enum ept_unmodeled_reason unmodeled;
+	/* linear walks: index in the trace of the access that decided the
+	 * outcome, and whether another order the SDM allows (guest A/D updates
+	 * are not ordered against later reads) could give a different one. */
+	uint8_t step;
+	bool order_ambiguous;
+};
+
+/* Translate one guest-physical access.  Returns o->kind. */
+enum ept_outcome_kind ept_model_access(const struct ept_model *m,
+				       const struct ept_access *a,
+				       struct ept_outcome *o);
+
+const char *ept_misconfig_rule_name(enum ept_misconfig_rule rule);
+const char *ept_outcome_kind_name(enum ept_outcome_kind kind);
+
+/* EXIT_REASON_EPT_VIOLATION (48), EXIT_REASON_EPT_MISCONFIG (49), or
+ * EPT_EXIT_NONE.  A convertible violation still returns 48: whether #VE is
+ * delivered also depends on the #VE information area (SDM 26.5.7.1). */
+uint64_t ept_expected_exit_reason(const struct ept_outcome *o);
+
+/* Effective memory type of a translation with EPT (SDM 29.3.7.2): the EPT
+ * type if IPAT, else the EPT type combined with the guest PAT type as the
+ * MTRR type would be (SDM 12.5.2.2, Table 12-7).  Assumes guest CR0.CD = 0.
+ * Returns 0xff for a reserved input. */
+uint8_t ept_effective_memtype(uint8_t ept_type, bool ipat, uint8_t pat_type);
+
+/* ---- VM-entry check of the EPTP (SDM 26.2.1.1) ---- */
+enum ept_eptp_rule {
+	EPT_EPTP_OK = 0,
+	EPT_EPTP_MEMTYPE,               /* bits 2:0 not a supported UC/WB */
+	EPT_EPTP_WALK_LENGTH,           /* bits 5:3 not 3 (4-level) / 4 (5-level) as supported */
+	EPT_EPTP_AD_UNSUPPORTED,        /* bit 6 set without EPT_CAP_AD */
+	EPT_EPTP_RSVD_11_7,             /* bits 11:8, or bit 7 without SSS cap */
+	EPT_EPTP_RSVD_PHYS,             /* bits 63:MAXPHYADDR */
+};
+enum ept_eptp_rule ept_eptp_check(const struct ept_caps *caps, uint64_t eptp);
+const char *ept_eptp_rule_name(enum ept_eptp_rule rule);
+
+/* ---- INVEPT / INVVPID operands (SDM 31.3 instruction pages) ---- */
+enum ept_inv_rule {
+	EPT_INV_OK = 0,
+	EPT_INV_TYPE_UNSUPPORTED,       /* type not reported by EPT_VPID_CAP */
+	EPT_INV_BAD_EPTP,               /* single-context: EPTP fails 26.2.1.1 */
+	EPT_INV_RSVD_DESC,              /* INVVPID descriptor bits 63:16 */
+	EPT_INV_VPID_ZERO,              /* VPID 0 with type 0, 1 or 3 */
+	EPT_INV_NONCANONICAL,           /* individual-address, bad address */
+};
+/* desc_lo = descriptor bits 63:0 (the EPTP); bits 127:64 are not checked
+ * by the INVEPT operation pseudocode, so they are not an input. */
+enum ept_inv_rule ept_invept_check(const struct ept_caps *caps,
+				   uint64_t type, uint64_t desc_lo);
+/* la_width: linear-address width canonicality is checked against (48, or
+ * 57 on processors with 5-level paging). */
+enum ept_inv_rule ept_invvpid_check(const struct ept_caps *caps,
+				    uint64_t type, uint64_t desc_lo,
+				    uint64_t desc_hi, unsigned la_width);
+const char *ept_inv_rule_name(enum ept_inv_rule rule);
+/* 0 for success, else VMXERR_INVALID_INVEPT_INVVPID_OPERAND (VMfailValid). */
+unsigned ept_inv_expected_error(enum ept_inv_rule rule);
+
+/* Helpers shared with paging_model.c (and useful to tests). */
+static inline uint64_t ept_phys_mask(unsigned maxphyaddr)
+{
+	return maxphyaddr >= 64 ? ~0ull : (1ull << maxphyaddr) - 1;
+}
+bool ept_entry_present(const struct ept_model *m, uint64_t e);
+enum ept_misconfig_rule ept_entry_misconfig(const struct ept_model *m,
+					    uint64_t e, unsigned level);
+
+#endif

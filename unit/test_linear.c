@@ -1,0 +1,622 @@
+/*
+ * Two-dimensional walk cases (ept_model_linear): guest paging, SDM Vol. 3A
+ * chapter 4, on top of EPT, SDM Vol. 3C 29.3.
+ *
+ * Fixture: EPT identity-maps GPA 0-2 MiB with 4K pages (RWX, WB); guest
+ * tables at 0x10000.., data page 0x100000.  Guest entries default to
+ * P|RW|US|A|D so no guest A/D update happens unless a case clears A/D.
+ */
+#include "../lib/x86/paging_model.h"
+#include "ept_fixture.h"
+
+static struct hostmem h;
+
+#define G_PML4  0x10000ull
+#define G_PDPT  0x11000ull
+#define G_PD    0x12000ull
+#define G_PT    0x13000ull
+#define G_PML5  0x15000ull
+#define G_PAEPDPT 0x14000ull
+#define G_DATA  0x100000ull
+#define GFL     (PTE_PRESENT | PTE_WRITE | PTE_USER | PTE_ACCESSED | PTE_DIRTY)
+/* PML4 3, PDPT 5, PD 7, PT 9, offset 0x123 */
+#define GLA4    ((3ull << 39) | (5ull << 30) | (7ull << 21) | (9ull << 12) | 0x123)
+#define E4(base, idx) ((base) + (idx) * 8)
+
+static uint64_t ept_pte_hpa(uint64_t gpa) { return 4 * PAGE + (gpa >> 12) * 8; }
+
+static void ept_page(uint64_t gpa, uint64_t flags)
+{
+	hm_set(&h, ept_pte_hpa(gpa), (gpa & ~0xfffull) | flags);
+}
+
+static void fixture(struct ept_model *m, enum prof p)
+{
+	unsigned i;
+
+	profile(p, m, &h);
+	memset(h.q, 0, 0x200000);
+	h.bad_reads = 0;
+	hm_set(&h, 1 * PAGE, 2 * PAGE | 7);
+	hm_set(&h, 2 * PAGE, 3 * PAGE | 7);
+	hm_set(&h, 3 * PAGE, 4 * PAGE | 7);
+	for (i = 0; i < 512; i++)
+		hm_set(&h, 4 * PAGE + i * 8, ((uint64_t)i << 12) | 7 | WB);
+}
+
+/* A 4-level guest mapping GLA4 -> G_DATA with flags per level (0 = GFL). */
+static void guest4(struct guest_state *g, uint64_t f4, uint64_t f3, uint64_t f2, uint64_t f1)
+{
+	memset(g, 0, sizeof(*g));
+	g->cr0 = X86_CR0_PG | X86_CR0_PE | X86_CR0_WP;
+	g->cr4 = X86_CR4_PAE;
+	g->efer = EFER_LMA | EFER_LME | EFER_NXE;
+	g->cr3 = G_PML4;
+	g->gbpages = true;
+	hm_set(&h, E4(G_PML4, 3), G_PDPT | (f4 ? f4 : GFL));
+	hm_set(&h, E4(G_PDPT, 5), G_PD | (f3 ? f3 : GFL));
+	hm_set(&h, E4(G_PD, 7), G_PT | (f2 ? f2 : GFL));
+	hm_set(&h, E4(G_PT, 9), G_DATA | (f1 ? f1 : GFL));
+}
+
+static struct linear_access lin(enum linear_kind k, bool user)
+{
+	struct linear_access la = { .gla = GLA4, .kind = k, .user = user };
+	return la;
+}
+
+static void expect_pf(const struct ept_outcome *o, uint32_t ec, uint64_t cr2)
+{
+	expect_eq("kind", o->kind, EPT_OUTCOME_GUEST_FAULT);
+	expect_eq("vector", o->guest_fault.vector, GUEST_VECTOR_PF);
+	expect_eq("error code", o->guest_fault.error_code, ec);
+	expect_eq("cr2", o->guest_fault.cr2, cr2);
+}
+
+static void expect_viol(const struct ept_outcome *o, uint64_t qual, uint64_t mask, uint64_t gpa,
+			unsigned step)
+{
+	expect_eq("kind", o->kind, EPT_OUTCOME_VIOLATION);
+	expect_masked("qual", o->violation.qual, qual, mask);
+	expect_eq("mask", o->violation.qual_mask, mask);
+	expect_eq("gpa", o->violation.gpa, gpa);
+	expect_eq("step", o->step, step);
+}
+
+UNIT(l4_read_ok, "lin.4l.read-ok", "SDM 4.5 4-level walk then 29.3: order of GPAs")
+{
+	struct ept_model m; struct guest_state g; struct ept_outcome o; struct ept_trace t;
+	struct linear_access la = lin(LINEAR_READ, false);
+	fixture(&m, P_STD); guest4(&g, 0, 0, 0, 0);
+	ept_model_linear(&m, &g, &la, &o, &t);
+	expect_eq("kind", o.kind, EPT_OUTCOME_TRANSLATION);
+	expect_eq("hpa", o.translation.hpa, G_DATA + 0x123);
+	expect_eq("trace length", t.n, 5);
+	expect_eq("1st: PML4E", t.e[0].gpa, E4(G_PML4, 3));
+	expect_eq("2nd: PDPTE", t.e[1].gpa, E4(G_PDPT, 5));
+	expect_eq("3rd: PDE", t.e[2].gpa, E4(G_PD, 7));
+	expect_eq("4th: PTE", t.e[3].gpa, E4(G_PT, 9));
+	expect_eq("4th kind", t.e[3].kind, EPT_ACCESS_PAGING);
+	expect_eq("final", t.e[4].gpa, G_DATA + 0x123);
+	expect_eq("final kind", t.e[4].kind, EPT_ACCESS_READ);
+	expect_eq("order unambiguous", o.order_ambiguous, 0);
+}
+
+UNIT(l4_pml4_np, "lin.4l.pml4-np", "SDM 4.7: not-present PML4E -> #PF, P = 0")
+{
+	struct ept_model m; struct guest_state g; struct ept_outcome o; struct ept_trace t;
+	struct linear_access la = lin(LINEAR_READ, false);
+	fixture(&m, P_STD); guest4(&g, PTE_WRITE, 0, 0, 0);
+	ept_model_linear(&m, &g, &la, &o, &t);
+	expect_pf(&o, 0, GLA4);
+	expect_eq("level", o.guest_fault.level, 4);
+	expect_eq("one read", t.n, 1);
+}
+
+UNIT(l4_pte_np_user_write, "lin.4l.pte-np.user-write", "SDM 4.7: error code W|U for a user write")
+{
+	struct ept_model m; struct guest_state g; struct ept_outcome o;
+	struct linear_access la = lin(LINEAR_WRITE, true);
+	fixture(&m, P_STD); guest4(&g, 0, 0, 0, PTE_USER);
+	ept_model_linear(&m, &g, &la, &o, NULL);
+	expect_pf(&o, PFEC_W | PFEC_U, GLA4);
+	expect_eq("level", o.guest_fault.level, 1);
+}
+
+UNIT(l4_rsvd, "lin.4l.rsvd-phys", "SDM 4.5 Table 4-18: bits 51:M reserved -> RSVD")
+{
+	struct ept_model m; struct guest_state g; struct ept_outcome o;
+	struct linear_access la = lin(LINEAR_READ, false);
+	fixture(&m, P_STD); guest4(&g, 0, 0, GFL | BIT(51), 0);
+	ept_model_linear(&m, &g, &la, &o, NULL);
+	expect_pf(&o, PFEC_P | PFEC_RSVD, GLA4);
+	expect_eq("level", o.guest_fault.level, 2);
+}
+
+UNIT(l4_xd_no_nxe, "lin.4l.xd-without-nxe", "SDM 4.5: XD reserved when IA32_EFER.NXE = 0")
+{
+	struct ept_model m; struct guest_state g; struct ept_outcome o;
+	struct linear_access la = lin(LINEAR_WRITE, true);
+	fixture(&m, P_STD); guest4(&g, 0, 0, 0, GFL | PTE_NX);
+	g.efer &= ~EFER_NXE;
+	ept_model_linear(&m, &g, &la, &o, NULL);
+	expect_pf(&o, PFEC_P | PFEC_RSVD | PFEC_W | PFEC_U, GLA4);
+}
+
+UNIT(l4_nx, "lin.4l.nx-fetch", "SDM 4.6: fetch from XD page faults; I/D set (PAE & NXE)")
+{
+	struct ept_model m; struct guest_state g; struct ept_outcome o;
+	struct linear_access la = lin(LINEAR_FETCH, false);
+	fixture(&m, P_STD); guest4(&g, GFL | PTE_NX, 0, 0, 0);
+	ept_model_linear(&m, &g, &la, &o, NULL);
+	expect_pf(&o, PFEC_P | PFEC_I, GLA4);
+}
+
+UNIT(l4_user_sup, "lin.4l.user-on-supervisor", "SDM 4.6: user access to supervisor-mode address")
+{
+	struct ept_model m; struct guest_state g; struct ept_outcome o;
+	struct linear_access la = lin(LINEAR_READ, true);
+	fixture(&m, P_STD); guest4(&g, 0, GFL & ~PTE_USER, 0, 0);
+	ept_model_linear(&m, &g, &la, &o, NULL);
+	expect_pf(&o, PFEC_P | PFEC_U, GLA4);
+}
+
+UNIT(l4_wp1, "lin.4l.wp1", "SDM 4.6: supervisor write to read-only page with CR0.WP = 1")
+{
+	struct ept_model m; struct guest_state g; struct ept_outcome o;
+	struct linear_access la = lin(LINEAR_WRITE, false);
+	fixture(&m, P_STD); guest4(&g, 0, 0, GFL & ~PTE_WRITE, 0);
+	ept_model_linear(&m, &g, &la, &o, NULL);
+	expect_pf(&o, PFEC_P | PFEC_W, GLA4);
+}
+
+UNIT(l4_wp0, "lin.4l.wp0", "SDM 4.6: CR0.WP = 0 lets supervisor writes through")
+{
+	struct ept_model m; struct guest_state g; struct ept_outcome o;
+	struct linear_access la = lin(LINEAR_RMW, false);
+	fixture(&m, P_STD); guest4(&g, 0, 0, GFL & ~PTE_WRITE, 0);
+	g.cr0 &= ~X86_CR0_WP;
+	ept_model_linear(&m, &g, &la, &o, NULL);
+	expect_eq("kind", o.kind, EPT_OUTCOME_TRANSLATION);
+	expect_eq("hpa", o.translation.hpa, G_DATA + 0x123);
+}
+
+UNIT(l4_smep, "lin.4l.smep", "SDM 4.6: SMEP forbids supervisor fetch from user-mode address")
+{
+	struct ept_model m; struct guest_state g; struct ept_outcome o;
+	struct linear_access la = lin(LINEAR_FETCH, false);
+	fixture(&m, P_STD); guest4(&g, 0, 0, 0, 0);
+	g.cr4 |= X86_CR4_SMEP; g.efer &= ~EFER_NXE;
+	ept_model_linear(&m, &g, &la, &o, NULL);
+	expect_pf(&o, PFEC_P | PFEC_I, GLA4);
+}
+
+UNIT(l4_smap, "lin.4l.smap", "SDM 4.6: SMAP, explicit supervisor read, AC = 0")
+{
+	struct ept_model m; struct guest_state g; struct ept_outcome o;
+	struct linear_access la = lin(LINEAR_READ, false);
+	fixture(&m, P_STD); guest4(&g, 0, 0, 0, 0);
+	g.cr4 |= X86_CR4_SMAP;
+	ept_model_linear(&m, &g, &la, &o, NULL);
+	expect_pf(&o, PFEC_P, GLA4);
+}
+
+UNIT(l4_smap_ac, "lin.4l.smap-ac", "SDM 4.6: SMAP, explicit access allowed with AC = 1")
+{
+	struct ept_model m; struct guest_state g; struct ept_outcome o;
+	struct linear_access la = lin(LINEAR_READ, false);
+	fixture(&m, P_STD); guest4(&g, 0, 0, 0, 0);
+	g.cr4 |= X86_CR4_SMAP; g.rflags_ac = true;
+	ept_model_linear(&m, &g, &la, &o, NULL);
+	expect_eq("kind", o.kind, EPT_OUTCOME_TRANSLATION);
+	la.implicit = true;
+	ept_model_linear(&m, &g, &la, &o, NULL);
+	expect_pf(&o, PFEC_P, GLA4);
+}
+
+UNIT(l4_pk, "lin.4l.pkru-ad", "SDM 4.6.2: PKRU access-disable, user data read")
+{
+	struct ept_model m; struct guest_state g; struct ept_outcome o;
+	struct linear_access la = lin(LINEAR_READ, true);
+	fixture(&m, P_STD); guest4(&g, 0, 0, 0, GFL | (2ull << 59));
+	g.cr4 |= X86_CR4_PKE; g.pkru = 1u << 4;  /* AD for key 2 */
+	ept_model_linear(&m, &g, &la, &o, NULL);
+	expect_pf(&o, PFEC_P | PFEC_U | PFEC_PK, GLA4);
+}
+
+UNIT(l4_noncanon, "lin.4l.noncanonical", "SDM 4.5: non-canonical address -> #GP, no access")
+{
+	struct ept_model m; struct guest_state g; struct ept_outcome o; struct ept_trace t;
+	struct linear_access la = lin(LINEAR_READ, false);
+	fixture(&m, P_STD); guest4(&g, 0, 0, 0, 0);
+	la.gla = 0x0000900000000000ull;
+	ept_model_linear(&m, &g, &la, &o, &t);
+	expect_eq("kind", o.kind, EPT_OUTCOME_GUEST_FAULT);
+	expect_eq("vector", o.guest_fault.vector, GUEST_VECTOR_GP);
+	expect_eq("no access", t.n, 0);
+}
+
+UNIT(l4_1g, "lin.4l.1g-page", "SDM 4.5: PDPTE PS=1 maps 1 GByte")
+{
+	struct ept_model m; struct guest_state g; struct ept_outcome o; struct ept_trace t;
+	struct linear_access la = lin(LINEAR_READ, false);
+	fixture(&m, P_STD); guest4(&g, 0, 0, 0, 0);
+	hm_set(&h, E4(G_PDPT, 5), GFL | PTE_PSE);       /* frame 0 */
+	la.gla = (3ull << 39) | (5ull << 30) | 0x100123;
+	ept_model_linear(&m, &g, &la, &o, &t);
+	expect_eq("kind", o.kind, EPT_OUTCOME_TRANSLATION);
+	expect_eq("hpa", o.translation.hpa, 0x100123);
+	expect_eq("trace", t.n, 3);
+}
+
+UNIT(l4_1g_nogb, "lin.4l.1g-unsupported", "SDM 4.5: PDPTE PS reserved without 1-GByte pages")
+{
+	struct ept_model m; struct guest_state g; struct ept_outcome o;
+	struct linear_access la = lin(LINEAR_READ, false);
+	fixture(&m, P_STD); guest4(&g, 0, 0, 0, 0);
+	g.gbpages = false;
+	hm_set(&h, E4(G_PDPT, 5), GFL | PTE_PSE);
+	la.gla = (3ull << 39) | (5ull << 30) | 0x100123;
+	ept_model_linear(&m, &g, &la, &o, NULL);
+	expect_pf(&o, PFEC_P | PFEC_RSVD, la.gla);
+}
+
+UNIT(l4_2m_rsvd, "lin.4l.2m-bit13", "SDM 4.5 Table 4-17: 2M PDE bits 20:13 reserved")
+{
+	struct ept_model m; struct guest_state g; struct ept_outcome o;
+	struct linear_access la = lin(LINEAR_READ, false);
+	fixture(&m, P_STD); guest4(&g, 0, 0, GFL | PTE_PSE | BIT(13), 0);
+	ept_model_linear(&m, &g, &la, &o, NULL);
+	expect_pf(&o, PFEC_P | PFEC_RSVD, GLA4);
+}
+
+UNIT(l4_pml4_ps, "lin.4l.pml4-ps", "SDM 4.5 Table 4-15: PML4E bit 7 reserved")
+{
+	struct ept_model m; struct guest_state g; struct ept_outcome o;
+	struct linear_access la = lin(LINEAR_READ, false);
+	fixture(&m, P_STD); guest4(&g, GFL | PTE_PSE, 0, 0, 0);
+	ept_model_linear(&m, &g, &la, &o, NULL);
+	expect_pf(&o, PFEC_P | PFEC_RSVD, GLA4);
+}
+
+/* ---- EPT outcomes inside the walk ---- */
+UNIT(e_pml4_np, "lin.ept.pml4-page-np", "SDM 28.2.1: paging-structure read: bit 0, bit 7 = 1, bit 8 = 0")
+{
+	struct ept_model m; struct guest_state g; struct ept_outcome o;
+	struct linear_access la = lin(LINEAR_WRITE, true);
+	fixture(&m, P_STD); guest4(&g, 0, 0, 0, 0);
+	ept_page(G_PML4, 0);
+	hm_set(&h, ept_pte_hpa(G_PML4), 0);
+	ept_model_linear(&m, &g, &la, &o, NULL);
+	expect_viol(&o, QR | GV, MASK_STD, E4(G_PML4, 3), 0);
+	expect_eq("gla", o.violation.gla, GLA4);
+}
+
+UNIT(e_pt_ad_ro, "lin.ept.pt-page-ro-ad", "Table 28-7 note: A/D on, paging read violation sets bits 0 and 1")
+{
+	struct ept_model m; struct guest_state g; struct ept_outcome o;
+	struct linear_access la = lin(LINEAR_READ, false);
+	fixture(&m, P_AD); guest4(&g, 0, 0, 0, 0);
+	ept_page(G_PT, 1 | WB);
+	ept_model_linear(&m, &g, &la, &o, NULL);
+	expect_viol(&o, QR | QW | RD | GV, MASK_STD, E4(G_PT, 9), 3);
+}
+
+UNIT(e_pt_noad_ro_ok, "lin.ept.pt-page-ro-noad", "SDM 29.3.3.2: without A/D, read-only guest tables suffice")
+{
+	struct ept_model m; struct guest_state g; struct ept_outcome o;
+	struct linear_access la = lin(LINEAR_READ, false);
+	fixture(&m, P_STD); guest4(&g, 0, 0, 0, 0);
+	ept_page(G_PT, 1 | WB); ept_page(G_PD, 1 | WB);
+	ept_model_linear(&m, &g, &la, &o, NULL);
+	expect_eq("kind", o.kind, EPT_OUTCOME_TRANSLATION);
+}
+
+UNIT(e_final_ro, "lin.ept.final-write-ro", "SDM 28.2.1: final access: bits 1, 7, 8")
+{
+	struct ept_model m; struct guest_state g; struct ept_outcome o;
+	struct linear_access la = lin(LINEAR_WRITE, false);
+	fixture(&m, P_STD); guest4(&g, 0, 0, 0, 0);
+	ept_page(G_DATA, 1 | WB);
+	ept_model_linear(&m, &g, &la, &o, NULL);
+	expect_viol(&o, QW | RD | GV | TA, MASK_STD, G_DATA + 0x123, 4);
+}
+
+UNIT(e_final_adv, "lin.ept.final-adv", "SDM 28.2.1 bits 9-11 from the guest translation")
+{
+	struct ept_model m; struct guest_state g; struct ept_outcome o;
+	struct linear_access la = lin(LINEAR_READ, true);
+	fixture(&m, P_ADV); guest4(&g, 0, 0, GFL | PTE_NX, 0);
+	ept_page(G_DATA, 4 | WB);
+	ept_model_linear(&m, &g, &la, &o, NULL);
+	expect_viol(&o, QR | EX | GV | TA | EPT_QUAL_USER_LINEAR | EPT_QUAL_WRITABLE_LINEAR |
+		    EPT_QUAL_XD_LINEAR, ~(UXQ | EPT_QUAL_SSS), G_DATA + 0x123, 4);
+}
+
+UNIT(e_final_adv_ro_sup, "lin.ept.final-adv-ro-sup", "SDM 28.2.1 bits 9-11: supervisor, read-only, executable")
+{
+	struct ept_model m; struct guest_state g; struct ept_outcome o;
+	struct linear_access la = lin(LINEAR_READ, false);
+	fixture(&m, P_ADV); guest4(&g, 0, GFL & ~PTE_USER, 0, GFL & ~PTE_WRITE);
+	ept_page(G_DATA, 0);
+	ept_model_linear(&m, &g, &la, &o, NULL);
+	expect_viol(&o, QR | GV | TA, ~(UXQ | EPT_QUAL_SSS), G_DATA + 0x123, 4);
+}
+
+UNIT(e_guest_a_update, "lin.ept.guest-a-update", "SDM 29.3.3.2: guest A update is a data write")
+{
+	struct ept_model m; struct guest_state g; struct ept_outcome o; struct ept_trace t;
+	struct linear_access la = lin(LINEAR_READ, false);
+	fixture(&m, P_STD); guest4(&g, 0, 0, 0, GFL & ~PTE_ACCESSED);
+	ept_page(G_PT, 1 | WB);
+	ept_model_linear(&m, &g, &la, &o, &t);
+	expect_viol(&o, QW | RD | GV, MASK_STD & ~QR, E4(G_PT, 9), 4);
+	expect_eq("trace kind", t.e[4].kind, EPT_ACCESS_PAGING_AD);
+	expect_eq("trace set_a", t.e[4].set_a, 1);
+}
+
+UNIT(e_guest_ad_trace, "lin.guest-ad.trace", "SDM 4.8: A in every entry, D in the leaf; before the access")
+{
+	struct ept_model m; struct guest_state g; struct ept_outcome o; struct ept_trace t;
+	struct linear_access la = lin(LINEAR_WRITE, false);
+	fixture(&m, P_STD);
+	guest4(&g, GFL & ~PTE_ACCESSED, 0, 0, GFL & ~(PTE_ACCESSED | PTE_DIRTY));
+	ept_model_linear(&m, &g, &la, &o, &t);
+	expect_eq("kind", o.kind, EPT_OUTCOME_TRANSLATION);
+	expect_eq("trace length", t.n, 7);
+	expect_eq("5th: PML4E A", t.e[4].gpa, E4(G_PML4, 3));
+	expect_eq("5th set_d", t.e[4].set_d, 0);
+	expect_eq("6th: PTE A+D", t.e[5].gpa, E4(G_PT, 9));
+	expect_eq("6th set_d", t.e[5].set_d, 1);
+	expect_eq("7th: final write", t.e[6].kind, EPT_ACCESS_WRITE);
+	expect_eq("step", o.step, 6);
+}
+
+UNIT(e_ambiguous, "lin.order-ambiguous", "SDM 4.8: A updates not ordered against later reads")
+{
+	struct ept_model m; struct guest_state g; struct ept_outcome o;
+	struct linear_access la = lin(LINEAR_READ, false);
+	fixture(&m, P_STD); guest4(&g, 0, GFL & ~PTE_ACCESSED, 0, 0);
+	ept_page(G_PDPT, 1 | WB);
+	ept_page(G_PT, 0);
+	ept_model_linear(&m, &g, &la, &o, NULL);
+	expect_viol(&o, QR | GV, MASK_STD, E4(G_PT, 9), 3);
+	expect_eq("ambiguous", o.order_ambiguous, 1);
+}
+
+UNIT(e_misconfig, "lin.ept.misconfig-on-pd-page", "SDM 29.3.3.1 applies to paging-structure accesses")
+{
+	struct ept_model m; struct guest_state g; struct ept_outcome o;
+	struct linear_access la = lin(LINEAR_FETCH, false);
+	fixture(&m, P_STD); guest4(&g, 0, 0, 0, 0);
+	ept_page(G_PD, 7 | MT(2));
+	ept_model_linear(&m, &g, &la, &o, NULL);
+	expect_eq("kind", o.kind, EPT_OUTCOME_MISCONFIG);
+	expect_eq("gpa", o.misconfig.gpa, E4(G_PD, 7));
+	expect_eq("step", o.step, 2);
+	expect_eq("rule", o.misconfig.rule, EPT_MC_MEMTYPE);
+}
+
+UNIT(e_ad_merge, "lin.ept.ad-merged", "SDM 29.3.5: EPT A/D of the whole walk, paging reads dirty")
+{
+	struct ept_model m; struct guest_state g; struct ept_outcome o;
+	struct linear_access la = lin(LINEAR_READ, false);
+	unsigned i, nd = 0;
+	fixture(&m, P_AD); guest4(&g, 0, 0, 0, 0);
+	ept_model_linear(&m, &g, &la, &o, NULL);
+	expect_eq("kind", o.kind, EPT_OUTCOME_TRANSLATION);
+	expect_eq("distinct EPT entries", o.translation.nr_ad, 8);
+	for (i = 0; i < o.translation.nr_ad; i++)
+		nd += o.translation.ad[i].set_d;
+	expect_eq("dirty: the 4 guest-table PTEs", nd, 4);
+}
+
+/* ---- PAE ---- */
+#define GLAP ((2ull << 30) | (7ull << 21) | (9ull << 12) | 0x123)
+static void guestpae(struct guest_state *g, uint64_t f2, uint64_t f1)
+{
+	memset(g, 0, sizeof(*g));
+	g->cr0 = X86_CR0_PG | X86_CR0_PE | X86_CR0_WP;
+	g->cr4 = X86_CR4_PAE;
+	g->efer = EFER_NXE;
+	g->pdpte[2] = G_PD | PTE_PRESENT;
+	hm_set(&h, E4(G_PD, 7), G_PT | (f2 ? f2 : GFL));
+	hm_set(&h, E4(G_PT, 9), G_DATA | (f1 ? f1 : GFL));
+}
+
+UNIT(pae_read, "lin.pae.read-ok", "SDM 4.4: PAE walk, PDPTE from the register")
+{
+	struct ept_model m; struct guest_state g; struct ept_outcome o; struct ept_trace t;
+	struct linear_access la = { .gla = GLAP, .kind = LINEAR_READ };
+	fixture(&m, P_STD); guestpae(&g, 0, 0);
+	ept_model_linear(&m, &g, &la, &o, &t);
+	expect_eq("kind", o.kind, EPT_OUTCOME_TRANSLATION);
+	expect_eq("hpa", o.translation.hpa, G_DATA + 0x123);
+	expect_eq("trace: PDE, PTE, final", t.n, 3);
+	expect_eq("first read is the PDE", t.e[0].gpa, E4(G_PD, 7));
+}
+
+UNIT(pae_pdpte_np, "lin.pae.pdpte-np", "SDM 4.4.2: PDPTE register P = 0 -> #PF, no memory access")
+{
+	struct ept_model m; struct guest_state g; struct ept_outcome o; struct ept_trace t;
+	struct linear_access la = { .gla = GLAP, .kind = LINEAR_WRITE };
+	fixture(&m, P_STD); guestpae(&g, 0, 0);
+	g.pdpte[2] = 0;
+	ept_model_linear(&m, &g, &la, &o, &t);
+	expect_pf(&o, PFEC_W, GLAP);
+	expect_eq("no access", t.n, 0);
+}
+
+UNIT(pae_rsvd62, "lin.pae.rsvd-bit62", "SDM 4.4.2 Table 4-11: PAE bits 62:M reserved")
+{
+	struct ept_model m; struct guest_state g; struct ept_outcome o;
+	struct linear_access la = { .gla = GLAP, .kind = LINEAR_READ };
+	fixture(&m, P_STD); guestpae(&g, 0, GFL | BIT(62));
+	ept_model_linear(&m, &g, &la, &o, NULL);
+	expect_pf(&o, PFEC_P | PFEC_RSVD, GLAP);
+}
+
+UNIT(pae_2m, "lin.pae.2m", "SDM 4.4.2: PAE PDE PS = 1 maps 2 MBytes")
+{
+	struct ept_model m; struct guest_state g; struct ept_outcome o;
+	struct linear_access la = { .gla = GLAP, .kind = LINEAR_READ };
+	fixture(&m, P_STD); guestpae(&g, 0, 0);
+	hm_set(&h, E4(G_PD, 7), 0x000000 | GFL | PTE_PSE);
+	ept_model_linear(&m, &g, &la, &o, NULL);
+	expect_eq("hpa", o.translation.hpa, (9ull << 12) | 0x123);
+}
+
+UNIT(pae_load_ok, "lin.pae.pdpte-load", "SDM 4.4.1: MOV CR3 loads 4 PDPTEs from CR3[31:5]")
+{
+	struct ept_model m; struct ept_outcome o; uint64_t p[4];
+	fixture(&m, P_STD);
+	hm_set(&h, G_PAEPDPT + 0x20 + 16, G_PD | 1);
+	ept_model_pae_load_pdptes(&m, G_PAEPDPT + 0x20, p, &o);
+	expect_eq("kind", o.kind, EPT_OUTCOME_TRANSLATION);
+	expect_eq("pdpte2", p[2], G_PD | 1);
+	expect_eq("pdpte0", p[0], 0);
+}
+
+UNIT(pae_load_np, "lin.pae.pdpte-load-np", "SDM 28.2.1: PDPTE load violation: bit 0, bits 7/8 clear")
+{
+	struct ept_model m; struct ept_outcome o; uint64_t p[4];
+	fixture(&m, P_AD);
+	ept_page(G_PAEPDPT, 0);
+	ept_model_pae_load_pdptes(&m, G_PAEPDPT + 0x20, p, &o);
+	expect_eq("kind", o.kind, EPT_OUTCOME_VIOLATION);
+	expect_masked("qual", o.violation.qual, QR, MASK_STD);
+	expect_masked("gpa", o.violation.gpa, G_PAEPDPT + 0x20, ~0x1full);
+	expect_eq("gpa mask", o.violation.gpa_mask, ~0x1full);
+	expect_eq("gla invalid", o.violation.gla_valid, 0);
+}
+
+UNIT(pae_load_ro_ad, "lin.pae.pdpte-load-ro-ad", "SDM 29.3.3.2: PDPTE loads are reads even with EPT A/D")
+{
+	struct ept_model m; struct ept_outcome o; uint64_t p[4];
+	fixture(&m, P_AD);
+	ept_page(G_PAEPDPT, 1 | WB);
+	ept_model_pae_load_pdptes(&m, G_PAEPDPT, p, &o);
+	expect_eq("kind", o.kind, EPT_OUTCOME_TRANSLATION);
+}
+
+UNIT(pae_load_rsvd, "lin.pae.pdpte-load-rsvd", "SDM 4.4.1: reserved PDPTE bit -> #GP on MOV CR")
+{
+	struct ept_model m; struct ept_outcome o; uint64_t p[4];
+	fixture(&m, P_STD);
+	hm_set(&h, G_PAEPDPT + 8, G_PD | 1 | PTE_WRITE);
+	ept_model_pae_load_pdptes(&m, G_PAEPDPT, p, &o);
+	expect_eq("kind", o.kind, EPT_OUTCOME_GUEST_FAULT);
+	expect_eq("vector", o.guest_fault.vector, GUEST_VECTOR_GP);
+}
+
+/* ---- 32-bit paging ---- */
+#define GLA32 ((5u << 22) | (9u << 12) | 0x123)
+static void guest32(struct guest_state *g, uint32_t pde, uint32_t pte)
+{
+	memset(g, 0, sizeof(*g));
+	g->cr0 = X86_CR0_PG | X86_CR0_PE | X86_CR0_WP;
+	g->cr3 = G_PD;
+	hm_set32(&h, G_PD + 5 * 4, pde ? pde : (uint32_t)(G_PT | GFL));
+	hm_set32(&h, G_PT + 9 * 4, pte ? pte : (uint32_t)(G_DATA | GFL));
+}
+
+UNIT(p32_read, "lin.32.read-ok", "SDM 4.3: 32-bit walk, 4-byte entries")
+{
+	struct ept_model m; struct guest_state g; struct ept_outcome o; struct ept_trace t;
+	struct linear_access la = { .gla = GLA32, .kind = LINEAR_READ };
+	fixture(&m, P_STD); guest32(&g, 0, 0);
+	ept_model_linear(&m, &g, &la, &o, &t);
+	expect_eq("kind", o.kind, EPT_OUTCOME_TRANSLATION);
+	expect_eq("hpa", o.translation.hpa, G_DATA + 0x123);
+	expect_eq("PDE gpa", t.e[0].gpa, G_PD + 20);
+	expect_eq("PTE gpa", t.e[1].gpa, G_PT + 36);
+}
+
+UNIT(p32_4m, "lin.32.4m-pse36", "SDM 4.3 Table 4-4: 4-MByte page, PDE 20:13 -> address 39:32")
+{
+	struct ept_model m; struct guest_state g; struct ept_outcome o;
+	struct linear_access la = { .gla = GLA32, .kind = LINEAR_READ };
+	fixture(&m, P_STD);
+	guest32(&g, (uint32_t)(0x00400000u | (1u << 13) | GFL | PTE_PSE), 0);
+	g.cr4 = X86_CR4_PSE;
+	ept_model_linear(&m, &g, &la, &o, NULL);
+	/* GPA 0x1_0040_9123 is not mapped by the fixture's EPT: a violation
+	 * that names the GPA the 4-MByte page produced. */
+	expect_eq("kind", o.kind, EPT_OUTCOME_VIOLATION);
+	expect_eq("gpa", o.violation.gpa, 0x100000000ull | 0x400000 | (9u << 12) | 0x123);
+}
+
+UNIT(p32_nopse, "lin.32.ps-ignored-without-pse", "SDM 4.3: PDE bit 7 ignored when CR4.PSE = 0")
+{
+	struct ept_model m; struct guest_state g; struct ept_outcome o;
+	struct linear_access la = { .gla = GLA32, .kind = LINEAR_READ };
+	fixture(&m, P_STD); guest32(&g, (uint32_t)(G_PT | GFL | PTE_PSE), 0);
+	ept_model_linear(&m, &g, &la, &o, NULL);
+	expect_eq("hpa", o.translation.hpa, G_DATA + 0x123);
+}
+
+UNIT(p32_4m_rsvd, "lin.32.4m-bit21", "SDM 4.3 Table 4-4: 4-MByte PDE bit 21 reserved")
+{
+	struct ept_model m; struct guest_state g; struct ept_outcome o;
+	struct linear_access la = { .gla = GLA32, .kind = LINEAR_WRITE, .user = true };
+	fixture(&m, P_STD); guest32(&g, (uint32_t)(0x00400000u | (1u << 21) | GFL | PTE_PSE), 0);
+	g.cr4 = X86_CR4_PSE;
+	ept_model_linear(&m, &g, &la, &o, NULL);
+	expect_pf(&o, PFEC_P | PFEC_RSVD | PFEC_W | PFEC_U, GLA32);
+}
+
+UNIT(p32_fetch_noid, "lin.32.fetch-no-id-bit", "SDM 4.7: I/D clear without SMEP and without PAE+NXE")
+{
+	struct ept_model m; struct guest_state g; struct ept_outcome o;
+	struct linear_access la = { .gla = GLA32, .kind = LINEAR_FETCH };
+	fixture(&m, P_STD); guest32(&g, 0, (uint32_t)G_DATA | PTE_WRITE);
+	ept_model_linear(&m, &g, &la, &o, NULL);
+	expect_pf(&o, 0, GLA32);
+}
+
+/* ---- paging off, 5-level ---- */
+UNIT(pgoff, "lin.pg-off", "SDM 29.3.1: CR0.PG = 0: the linear address is the GPA")
+{
+	struct ept_model m; struct guest_state g = { .cr0 = X86_CR0_PE }; struct ept_outcome o;
+	struct ept_trace t;
+	struct linear_access la = { .gla = G_DATA + 0x77, .kind = LINEAR_WRITE };
+	fixture(&m, P_STD);
+	ept_model_linear(&m, &g, &la, &o, &t);
+	expect_eq("hpa", o.translation.hpa, G_DATA + 0x77);
+	expect_eq("one access", t.n, 1);
+}
+
+UNIT(pgoff_adv, "lin.pg-off.adv", "SDM 28.2.1 bits 9-11 with CR0.PG = 0: user, writable, executable")
+{
+	struct ept_model m; struct guest_state g = { .cr0 = X86_CR0_PE }; struct ept_outcome o;
+	struct linear_access la = { .gla = G_DATA + 0x77, .kind = LINEAR_FETCH };
+	fixture(&m, P_ADV);
+	ept_page(G_DATA, 3 | WB);
+	ept_model_linear(&m, &g, &la, &o, NULL);
+	expect_viol(&o, QX | RD | WR | GV | TA | EPT_QUAL_USER_LINEAR | EPT_QUAL_WRITABLE_LINEAR,
+		    ~(UXQ | EPT_QUAL_SSS), G_DATA + 0x77, 0);
+}
+
+UNIT(pgoff_mbec, "lin.pg-off.mbec", "SDM 29.3.3.2: with CR0.PG = 0 fetches are user-mode: XU")
+{
+	struct ept_model m; struct guest_state g = { .cr0 = X86_CR0_PE }; struct ept_outcome o;
+	struct linear_access la = { .gla = G_DATA, .kind = LINEAR_FETCH };
+	fixture(&m, P_MBEC);
+	ept_page(G_DATA, 5 | WB);               /* XS only */
+	ept_model_linear(&m, &g, &la, &o, NULL);
+	expect_eq("kind", o.kind, EPT_OUTCOME_VIOLATION);
+}
+
+UNIT(l5, "lin.5l.read-ok", "SDM 4.5: CR4.LA57 adds the PML5 level")
+{
+	struct ept_model m; struct guest_state g; struct ept_outcome o; struct ept_trace t;
+	struct linear_access la = lin(LINEAR_READ, false);
+	fixture(&m, P_STD); guest4(&g, 0, 0, 0, 0);
+	g.cr4 |= X86_CR4_LA57; g.cr3 = G_PML5;
+	la.gla = GLA4 | (4ull << 48);
+	hm_set(&h, E4(G_PML5, 4), G_PML4 | GFL);
+	ept_model_linear(&m, &g, &la, &o, &t);
+	expect_eq("kind", o.kind, EPT_OUTCOME_TRANSLATION);
+	expect_eq("trace", t.n, 6);
+	expect_eq("first: PML5E", t.e[0].gpa, E4(G_PML5, 4));
+}
