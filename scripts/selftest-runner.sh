@@ -1,0 +1,156 @@
+#!/bin/bash
+# Self-tests of run_tests.sh (make check).  Boots the purpose-built failing
+# kernels of x86/selftest/ (listed in scripts/selftest.cfg) under tcg and
+# bochs and checks that each one is reported as a failure for the right
+# reason with exit status 1; then checks the usage errors (exit 2, one
+# line).  Prints "N passed, N failed"; exits 1 on any failure.
+# Env: SELFTEST_BACKENDS (default "tcg bochs"), EPTEST_BUILD_DIR.
+set -euo pipefail
+
+SRCDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+RUN=$SRCDIR/run_tests.sh
+CFG=$SRCDIR/scripts/selftest.cfg
+backends=${SELFTEST_BACKENDS:-tcg bochs}
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/eptest-selftest.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+npass=0 nfail=0
+# result NAME OUTPUT-FILE PROBLEM...: ok when no problem was given
+result() {
+	local name=$1 out=$2
+	shift 2
+	if [ $# -eq 0 ]; then
+		echo "ok - $name"
+		npass=$((npass + 1))
+		return
+	fi
+	echo "not ok - $name"
+	local p
+	for p in "$@"; do echo "#   $p"; done
+	echo "#   output was:"
+	sed 's/^/#     /' "$out" | head -n 40
+	nfail=$((nfail + 1))
+}
+
+# run OUT ARGS...: run run_tests.sh, stdout to OUT, stderr to OUT.err;
+# sets $rc
+run() {
+	local out=$1
+	shift
+	rc=0
+	CI=true "$RUN" "$@" </dev/null >"$out" 2>"$out.err" || rc=$?
+}
+
+# expect_fail BACKEND TEST WHY REGEX...: run one self-test kernel; it must
+# exit 1 and print a line matching each (extended) REGEX
+expect_fail() {
+	local b=$1 t=$2 why=$3 out=$tmp/$1-$2.out problems=() re
+	shift 3
+	run "$out" --config "$CFG" --logdir "$tmp/logs-$b" -b "$b" -j 1 "$t"
+	cat "$out.err" >>"$out"
+	[ "$rc" = 1 ] || problems+=("exit status $rc, want 1")
+	for re in "$@"; do
+		grep -q -E -- "$re" "$out" || problems+=("no line matches /$re/")
+	done
+	grep -q -E "^PASS $t " "$out" && problems+=("reported as PASS")
+	result "$b: $t is reported as FAIL ($why), exit 1" "$out" "${problems[@]}"
+}
+
+for b in $backends; do
+	expect_fail "$b" st_fail "wrong value" \
+		'^FAIL st_fail \(1 pass, 1 fail, 0 skip, 0 todo\)$' \
+		'^    not ok 2 - selftest\.fail\.wrong-value: 2 \+ 2 == 5$' \
+		'got 5 want 5|got 4 want 5' \
+		'^TOTAL 1 tests on '"$b"': 0 passed, 1 failed'
+	expect_fail "$b" st_hang "hang: timeout" \
+		'^FAIL st_hang \(crashed or hung: timed out after 8 s' \
+		'ok 1 - selftest\.hang\.before'
+	if [ "$b" = bochs ]; then
+		expect_fail "$b" st_triple "triple fault" \
+			'^FAIL st_triple \(crashed or hung: ' \
+			'# bochs: triple fault' \
+			'>>PANIC<<.*3rd \([0-9]+\) exception with no resolution' \
+			'ok 1 - selftest\.triple\.before'
+		expect_fail "$b" st_nosummary "exit without SUMMARY" \
+			'^FAIL st_nosummary \(crashed or hung: bochs exited' \
+			'kernel wrote Shutdown to port 0x8900' \
+			'ok 1 - selftest\.nosummary\.check'
+	else
+		expect_fail "$b" st_triple "triple fault" \
+			'^FAIL st_triple \(crashed or hung: guest reset \(triple fault\?\)' \
+			'ok 1 - selftest\.triple\.before'
+		expect_fail "$b" st_nosummary "exit without SUMMARY" \
+			"^FAIL st_nosummary \\(crashed or hung: $b exited with status 1 " \
+			'ok 1 - selftest\.nosummary\.check'
+	fi
+done
+
+# TAP 13 and JUnit output of a failing run (first backend only)
+b=${backends%% *}
+out=$tmp/tap.out
+run "$out" --config "$CFG" --logdir "$tmp/logs-tap" -b "$b" -t --junit "$tmp/j.xml" st_fail st_nosummary
+problems=()
+[ "$rc" = 1 ] || problems+=("exit status $rc, want 1")
+[ "$(head -n 1 "$out")" = "TAP version 13" ] || problems+=("first line is not 'TAP version 13'")
+grep -q "^# test: st_fail ($b" "$out" || problems+=("no '# test: st_fail' comment")
+grep -q '^not ok 2 - selftest\.fail\.wrong-value' "$out" || problems+=("no 'not ok 2 - selftest.fail.wrong-value'")
+grep -q '^ok 3 - selftest\.nosummary\.check' "$out" || problems+=("checks not renumbered across tests")
+grep -q '^not ok 4 - st_nosummary: crashed or hung$' "$out" || problems+=("no 'not ok 4 - st_nosummary: crashed or hung'")
+[ "$(grep -v '^#' "$out" | tail -n 1)" = "1..4" ] || problems+=("the plan is not '1..4' at the end")
+grep -q -E '^(ok|not ok) [0-9]+ - .* # SKIP|^# ' "$out" || problems+=("no diagnostics")
+grep -q '<failure message="selftest.fail.wrong-value' "$tmp/j.xml" 2>/dev/null || problems+=("JUnit: no <failure> for selftest.fail.wrong-value")
+grep -q '<testcase classname="st_nosummary" name="st_nosummary: crashed or hung">' "$tmp/j.xml" 2>/dev/null ||
+	problems+=("JUnit: no crashed-or-hung testcase")
+grep -q '<testsuites name="eptest" tests="4" failures="2"' "$tmp/j.xml" 2>/dev/null || problems+=("JUnit: wrong totals")
+result "$b: -t prints one renumbered TAP 13 stream, --junit writes XML" "$out" "${problems[@]}"
+
+# usage errors: exit 2, one line on stderr, nothing on stdout
+expect_usage() {
+	local name=$1 out=$tmp/usage.out problems=()
+	shift
+	run "$out" "$@"
+	[ "$rc" = 2 ] || problems+=("exit status $rc, want 2")
+	[ "$(wc -l <"$out.err")" = 1 ] || problems+=("stderr has $(wc -l <"$out.err") lines, want 1")
+	[ -s "$out" ] && problems+=("stdout is not empty")
+	cat "$out.err" >>"$out"
+	result "usage error: $name -> $(head -n 1 "$out.err")" "$out" "${problems[@]}"
+}
+expect_usage "--bogus" --bogus
+expect_usage "-b nosuch" -b nosuch
+expect_usage "unknown test" --config "$CFG" no_such_test
+expect_usage "glob matching nothing" --config "$CFG" 'zz*'
+expect_usage "-j 0" -j 0
+
+# a malformed config: every kind of error names file:line
+bad=$tmp/bad.cfg
+corrupt() { # LINE-TO-APPEND DESCRIPTION
+	cp "$CFG" "$bad"
+	printf '%b\n' "$1" >>"$bad"
+	local out=$tmp/usage.out problems=()
+	run "$out" --config "$bad" -l
+	[ "$rc" = 2 ] || problems+=("exit status $rc, want 2")
+	[ "$(wc -l <"$out.err")" = 1 ] || problems+=("stderr has $(wc -l <"$out.err") lines, want 1")
+	grep -q -E "^$bad:[0-9]+: " "$out.err" || problems+=("the message does not name $bad:LINE")
+	[ -s "$out" ] && problems+=("stdout is not empty")
+	cat "$out.err" >>"$out"
+	result "malformed config ($2) -> $(head -n 1 "$out.err")" "$out" "${problems[@]}"
+}
+corrupt 'this is not ini' "garbage line"
+corrupt '[st_fail]\nfile=x' "duplicate section"
+corrupt '[x]\nfile=a\ncolour=red' "unknown key"
+corrupt '[x]\ngroups=a' "section without file="
+corrupt '[x]\nfile=a\ntimeout=soon' "bad timeout"
+corrupt '[x]\nfile=a\nbackends=kvm vbox' "bad backend"
+cp "$CFG" "$bad"
+sed -i '1i timeout=5' "$bad"
+out=$tmp/usage.out
+run "$out" --config "$bad" -l
+problems=()
+[ "$rc" = 2 ] || problems+=("exit status $rc, want 2")
+grep -q "^$bad:1: key 'timeout' outside a section" "$out.err" || problems+=("want '$bad:1: key 'timeout' outside a section'")
+cat "$out.err" >>"$out"
+result "malformed config (key outside a section)" "$out" "${problems[@]}"
+
+echo "$npass passed, $nfail failed"
+[ "$nfail" -eq 0 ]
