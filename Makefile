@@ -107,6 +107,7 @@ check: deps
 	$(MAKE) iso
 	./run_tests.sh -b bochs -t
 	./run_tests.sh -b tcg -t
+	scripts/flipcheck -b bochs
 	scripts/selftest-runner.sh
 	scripts/iso-smoke.sh
 

@@ -268,7 +268,7 @@ run_one() {
 	local name=${names[i]} kernel=$BUILD_DIR/${files[i]} to=${timeouts[i]}
 	local serial=$logdir/${names[i]}.log cmdline t0 t1 st reason tailpid=
 	mkdir -p "$wd"
-	cmdline="${params[i]} $(backend_cmdline_extra)"
+	cmdline="${params[i]} $(backend_cmdline_extra) ${EPTEST_KERNEL_ARGS:-}"
 	read -r -a words <<<"$cmdline" || true
 	cmdline="${words[*]}"
 	rm -f "$serial" "$logdir/${name}".*.log "$logdir/${name}".*.out

@@ -9,11 +9,13 @@ static unsigned prefix_len[16];
 static unsigned prefix_depth;
 static unsigned nr_checks, nr_pass, nr_fail, nr_skip, nr_todo;
 static const char *deviation_list;
-static bool verbose;
+static bool verbose, flip;
 
 void report_set_deviation_list(const char *name) { deviation_list = name; }
 void report_set_verbose(bool v) { verbose = v; }
 bool report_verbose(void) { return verbose; }
+void report_set_flip(bool f) { flip = f; }
+bool report_flip(void) { return flip; }
 unsigned report_failures(void) { return nr_fail; }
 
 void report_prefix_push(const char *p)
@@ -94,6 +96,22 @@ bool report(bool pass, const char *id, const char *fmt, ...)
 	va_start(ap, fmt);
 	report_va(pass, id, fmt, ap);
 	va_end(ap);
+	return pass;
+}
+
+bool report_expect_u64(const char *id, uint64_t got, uint64_t want, const char *fmt, ...)
+{
+	va_list ap;
+	bool pass;
+
+	if (flip)
+		want ^= 1;
+	pass = got == want;
+	va_start(ap, fmt);
+	report_va(pass, id, fmt, ap);
+	va_end(ap);
+	if (!pass)
+		report_info("got %#lx, want %#lx", got, want);
 	return pass;
 }
 

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stdarg.h>
+#include <stdint.h>
 
 void report_prefix_push(const char *prefix);
 void report_prefix_pushf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -21,6 +22,11 @@ void report_prefix_reset(void);
 bool report(bool pass, const char *id, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 bool report_va(bool pass, const char *id, const char *fmt, va_list ap);
+
+/* One check of a value: PASS when @got == @want (in flip mode, when
+ * @got == @want ^ 1).  On failure prints "# got ... want ...". */
+bool report_expect_u64(const char *id, uint64_t got, uint64_t want, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 /* One skipped check: "ok N - <id>: <words> # SKIP <reason>".
  * @words may be NULL. */
@@ -34,6 +40,15 @@ void report_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void report_set_deviation_list(const char *name);
 void report_set_verbose(bool verbose);
 bool report_verbose(void);
+
+/*
+ * Flip mode (kernel option flip=1): checks that compare against an
+ * expected value perturb that value first, so every such check must
+ * FAIL.  scripts/flipcheck runs the suite this way: a check that still
+ * passes cannot fail, and the project's rule 3 forbids those.
+ */
+void report_set_flip(bool flip);
+bool report_flip(void);
 
 /* Plan line and "eptest: SUMMARY ..."; returns the number of failures. */
 unsigned report_summary(void);

@@ -76,7 +76,7 @@ uint64_t vmcs_alloc(void)
 	return (uint64_t)(uintptr_t)p;
 }
 
-bool vmx_on(void)
+enum vmx_status vmx_on(void)
 {
 	uint64_t fc = rdmsr(MSR_IA32_FEATURE_CONTROL);
 	enum vmx_status s;
@@ -96,11 +96,20 @@ bool vmx_on(void)
 	if (s != VMX_SUCCEED) {
 		write_cr4(saved_cr4);
 		write_cr0(saved_cr0);
-		report(false, "vmxon", "VMXON failed: %s", vmx_status_name(s));
-		return false;
+		return s;
 	}
 	vmx_active = true;
-	return true;
+	return s;
+}
+
+void vmx_on_or_abort(void)
+{
+	enum vmx_status s = vmx_on();
+
+	if (s != VMX_SUCCEED) {
+		report(false, "vmxon", "VMXON failed: %s", vmx_status_name(s));
+		test_abort();
+	}
 }
 
 enum vmx_status vmx_off(void)

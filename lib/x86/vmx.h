@@ -160,8 +160,10 @@ static inline void vmcs_clear_bits(enum vmcs_field f, uint64_t bits) { vmcs_writ
  * VMX operation
  * -------------------------------------------------------------------- */
 /* Enters VMX root operation (CR0/CR4 fixed bits, IA32_FEATURE_CONTROL,
- * VMXON).  Fails the test and returns false when that is refused. */
-bool vmx_on(void);
+ * VMXON); returns the VMXON status. */
+enum vmx_status vmx_on(void);
+/* The same, failing and abandoning the test when VMXON fails. */
+void vmx_on_or_abort(void);
 /* VMXOFF and restore CR0/CR4; returns the VMXOFF status. */
 enum vmx_status vmx_off(void);
 /* The VMXON region's physical address (for VMfail tests). */
