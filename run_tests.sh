@@ -1,7 +1,7 @@
 #!/bin/bash
 # eptest runner: boots each test kernel listed in unittests.cfg under an
 # emulator backend, reads its TAP output from the serial log and reports.
-# See docs/runner.md.  Exit: 0 nothing failed, 1 a failure/crash, 2 usage.
+# See README.md.  Exit: 0 nothing failed, 1 a failure/crash, 2 usage.
 set -euo pipefail
 
 PROG=run_tests.sh
