@@ -104,6 +104,22 @@ int catch_exception(void (*fn)(void *), void *arg, struct ex_info *info)
 	return v - 1;
 }
 
+bool expect_exception(const char *id, const char *words, unsigned vector,
+		      void (*fn)(void *), void *arg)
+{
+	struct ex_info info;
+	int got = catch_exception(fn, arg, &info);
+	bool pass = report_expect_u64(id, (uint64_t)got, vector, "%s -> %s", words,
+				      exception_name(vector));
+
+	if (!pass && got >= 0)
+		report_info("got %s error code %#lx at rip %#lx", exception_name((unsigned)got),
+			    info.error_code, info.rip);
+	else if (!pass)
+		report_info("got no exception");
+	return pass;
+}
+
 void handle_exception(struct ex_regs *r);
 void handle_exception(struct ex_regs *r)
 {

@@ -59,4 +59,12 @@ extern struct idt_gate { uint64_t lo, hi; } idt[256];
  */
 int catch_exception(void (*fn)(void *), void *arg, struct ex_info *info);
 
+/*
+ * One check: fn(arg) must raise exception @vector.  Reports
+ * "<id>: <words> -> <#XX>", with the exception actually seen (or none)
+ * as a diagnostic on failure.  Honors flip mode.
+ */
+bool expect_exception(const char *id, const char *words, unsigned vector,
+		      void (*fn)(void *), void *arg);
+
 #endif

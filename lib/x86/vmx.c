@@ -231,12 +231,9 @@ static void vmcs_setup_default(struct vcpu *v)
 	sgdt(&gdtr);
 	sidt(&idtr);
 
-	/* VM-execution controls (SDM 25.6) */
-	if (vmx_ctl_allowed(&vmx_caps.pin, PIN_PREEMPTION_TIMER) &&
-	    vmx_ctl_allowed(&vmx_caps.exit, EXIT_SAVE_PREEMPTION_TIMER) == false) {
-		pin |= PIN_PREEMPTION_TIMER;
-		v->preemption_timer = DEFAULT_PREEMPTION_TIMER;
-	} else if (vmx_ctl_allowed(&vmx_caps.pin, PIN_PREEMPTION_TIMER)) {
+	/* VM-execution controls (SDM 25.6).  The VMX-preemption timer bounds
+	 * every guest run where the processor has it (SDM 26.5.1). */
+	if (vmx_ctl_allowed(&vmx_caps.pin, PIN_PREEMPTION_TIMER)) {
 		pin |= PIN_PREEMPTION_TIMER;
 		v->preemption_timer = DEFAULT_PREEMPTION_TIMER;
 	}

@@ -9,6 +9,7 @@
  */
 #include "libcflat.h"
 #include "test.h"
+#include "x86/desc.h"
 #include "x86/processor.h"
 #include "x86/vmx.h"
 
@@ -55,6 +56,38 @@ static void guest_vmcall_done(void)
 	guest_vmcall(GUEST_CALL_DONE, 0x5a5a);
 }
 
+static void guest_spin(void)
+{
+	for (;;)
+		asm volatile("pause");
+}
+
+static void do_vmxon(void *region)
+{
+	vmxon((uint64_t)(uintptr_t)region);
+}
+
+static void do_vmread(void *unused)
+{
+	uint64_t v;
+
+	(void)unused;
+	vmread(VMCS_GUEST_RIP, &v);
+}
+
+/* SDM 31.3 VMXON: #UD if CR4.VMXE = 0; VMREAD: #UD outside VMX operation */
+static void check_ud_outside_vmx(void)
+{
+	uint64_t cr4 = read_cr4();
+
+	write_cr4(cr4 & ~X86_CR4_VMXE);
+	expect_exception("vmxon-vmxe-clear", "VMXON with CR4.VMXE = 0", UD_VECTOR,
+			 do_vmxon, (void *)(uintptr_t)vmcs_alloc());
+	expect_exception("vmread-outside", "VMREAD outside VMX operation", UD_VECTOR,
+			 do_vmread, NULL);
+	write_cr4(cr4);
+}
+
 /* The checks that need no VMX operation: the capability MSRs. */
 static void check_basic_msr(void)
 {
@@ -85,6 +118,7 @@ static void vmx_basic(void)
 		return;
 	}
 	check_basic_msr();
+	check_ud_outside_vmx();
 
 	s = vmx_on();
 	expect_vmsucceed("vmxon", "VMXON with a fresh region", s);
@@ -176,6 +210,20 @@ static void vmx_basic(void)
 	if (!report_expect_u64("vmresume", e.kind == VMX_EXIT_VMEXIT ? e.reason : ~0u,
 			       EXIT_REASON_VMCALL, "VMRESUME of the launched guest -> exit 18 (VMCALL)"))
 		vmx_exit_report_info(&e);
+
+	/* SDM 26.5.1: with "activate VMX-preemption timer", a guest that never
+	 * exits by itself exits with reason 52 when the timer counts down */
+	if (vmx_ctl_allowed(&vmx_caps.pin, PIN_PREEMPTION_TIMER)) {
+		vcpu_set_entry(vcpu, guest_spin, 0);
+		e = vmx_run_guest(vcpu);
+		if (!report_expect_u64("preemption-timer", e.kind == VMX_EXIT_VMEXIT ? e.reason : ~0u,
+				       EXIT_REASON_PREEMPTION_TIMER,
+				       "a spinning guest -> exit 52 (VMX-preemption timer expired)"))
+			vmx_exit_report_info(&e);
+	} else {
+		report_skip("preemption-timer", "a spinning guest -> exit 52",
+			    "IA32_VMX_PINBASED_CTLS allowed-1 bit 6 (preemption timer) = 0");
+	}
 
 	expect_vmsucceed("vmxoff", "VMXOFF", vmx_off());
 	report_expect_u64("cr4-vmxe-clear", read_cr4() & X86_CR4_VMXE, 0,
