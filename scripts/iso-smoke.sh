@@ -29,6 +29,9 @@ if [ -f "$SRCDIR/config.mak" ]; then
 fi
 QEMU=${QEMU:-qemu-system-x86_64}
 BOCHS=${BOCHS:-bochs}
+# bochs_write_rc: the same Bochs configuration as the runner's backend
+# shellcheck source=scripts/backends/bochs.sh
+. "$SRCDIR/scripts/backends/bochs.sh"
 if [ -z "${OVMF_CODE:-}" ]; then
 	for f in /usr/share/ovmf/OVMF.fd /usr/share/OVMF/OVMF_CODE.fd /usr/share/OVMF/OVMF_CODE_4M.fd; do
 		if [ -f "$f" ]; then OVMF_CODE=$f; break; fi
@@ -157,23 +160,7 @@ name="bochs corei7_icelake_u, BIOS, cdrom"
 if command -v "$BOCHS" >/dev/null 2>&1; then
 	s=$logdir/bochs.log
 	: >"$s"
-	cat >"$tmp/bochsrc" <<RC
-display_library: term
-config_interface: textconfig
-romimage: file=/usr/share/bochs/BIOS-bochs-latest
-vgaromimage: file=/usr/share/vgabios/vgabios.bin
-cpu: model=corei7_icelake_u, count=1, ips=50000000, reset_on_triple_fault=0
-megs: 256
-ata0-master: type=cdrom, path=$iso, status=inserted
-boot: cdrom
-com1: enabled=1, mode=file, dev=$s
-port_e9_hack: enabled=1
-clock: sync=none
-speaker: enabled=0
-sound: waveoutdrv=dummy
-log: $logdir/bochs.bochs.log
-panic: action=fatal
-RC
+	bochs_write_rc "$tmp/bochsrc" "$iso" corei7_icelake_u "$s" "$logdir/bochs.bochs.log"
 	printf 'continue\nquit\n' >"$tmp/bochs.cmds"
 	st=$(TERM=vt100 run_bounded "$bto" "$logdir/bochs.bochs.out" "$BOCHS" -q \
 		-f "$tmp/bochsrc" -rc "$tmp/bochs.cmds")

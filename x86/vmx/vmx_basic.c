@@ -56,6 +56,20 @@ static void guest_vmcall_done(void)
 	guest_vmcall(GUEST_CALL_DONE, 0x5a5a);
 }
 
+/* Run the guest from @entry; it must come back with a VMCALL. */
+static struct vmx_exit expect_vmcall(struct vcpu *vcpu, void (*entry)(void), const char *id,
+				     const char *words)
+{
+	struct vmx_exit e;
+
+	vcpu_set_entry(vcpu, entry, 0);
+	e = vmx_run_guest(vcpu);
+	if (!report_expect_u64(id, e.kind == VMX_EXIT_VMEXIT ? e.reason : ~0u,
+			       EXIT_REASON_VMCALL, "%s -> exit 18 (VMCALL)", words))
+		vmx_exit_report_info(&e);
+	return e;
+}
+
 static void guest_spin(void)
 {
 	for (;;)
@@ -187,12 +201,7 @@ static void vmx_basic(void)
 
 	/* A guest that runs and calls back: exit reason 18 (VMCALL) */
 	vcpu = vcpu_create();
-	vcpu_set_entry(vcpu, guest_vmcall_done, 0);
-	e = vmx_run_guest(vcpu);
-	if (!report_expect_u64("guest-vmcall", e.kind == VMX_EXIT_VMEXIT ? e.reason : ~0u,
-			       EXIT_REASON_VMCALL,
-			       "VMLAUNCH of the default 64-bit guest -> exit 18 (VMCALL)"))
-		vmx_exit_report_info(&e);
+	e = expect_vmcall(vcpu, guest_vmcall_done, "guest-vmcall", "VMLAUNCH of the default 64-bit guest");
 	report_expect_u64("guest-vmcall.rdi", e.regs.rdi, 0x5a5a,
 			  "the guest's RDI arrives at the host (0x5a5a)");
 	/* SDM 28.2.5: a VMCALL exit saves the instruction's length (3 bytes,
@@ -205,11 +214,7 @@ static void vmx_basic(void)
 		      VMXERR_VMLAUNCH_NONCLEAR_VMCS);
 
 	/* And VMRESUME of it works */
-	vcpu_set_entry(vcpu, guest_vmcall_done, 0);
-	e = vmx_run_guest(vcpu);
-	if (!report_expect_u64("vmresume", e.kind == VMX_EXIT_VMEXIT ? e.reason : ~0u,
-			       EXIT_REASON_VMCALL, "VMRESUME of the launched guest -> exit 18 (VMCALL)"))
-		vmx_exit_report_info(&e);
+	expect_vmcall(vcpu, guest_vmcall_done, "vmresume", "VMRESUME of the launched guest");
 
 	/* SDM 26.5.1: with "activate VMX-preemption timer", a guest that never
 	 * exits by itself exits with reason 52 when the timer counts down */
