@@ -1,6 +1,7 @@
 #include "libcflat.h"
 #include "x86/processor.h"
 #include "x86/console.h"
+#include "x86/fbcon.h"
 #include "x86/multiboot.h"
 
 /* 16550 UART at COM1 */
@@ -21,10 +22,21 @@
 #define VGA_COLS        80
 #define VGA_ROWS        25
 #define VGA_ATTR        0x0700	/* light grey on black */
+#define VGA_CRTC_INDEX  0x3d4
+#define VGA_CRTC_DATA   0x3d5
+#define VGA_ATTR_GREEN  0x0a00	/* light green on black */
+#define VGA_ATTR_RED    0x0c00	/* light red on black */
+
+/* The final line, shown in color on the screen (lib/report.c prints it). */
+#define SUMMARY_PREFIX  "eptest: SUMMARY "
 
 static bool have_com1, have_e9;
 static volatile uint16_t *vga = (volatile uint16_t *)VGA_TEXT;
 static unsigned vga_cols = VGA_COLS, vga_rows = VGA_ROWS, vga_x, vga_y;
+static bool have_fb;
+/* the start of the current line, to spot the SUMMARY line */
+static char line[64];
+static unsigned line_len;
 
 /* A missing UART reads back 0xff from every register: bounded waits. */
 static void com1_wait(uint8_t bit)
@@ -75,11 +87,14 @@ static void vga_putchar(char c)
 
 void console_init(const struct multiboot_info *mbi)
 {
+	char why[160] = "";
+
 	com1_init();
 	have_e9 = inb(DEBUG_PORT) == DEBUG_PORT;
 
-	/* With a framebuffer from the loader, use its text geometry; an RGB
-	 * framebuffer (UEFI) has no text cells, so the screen stays dark. */
+	/* With framebuffer info from the loader: EGA text (GRUB on BIOS) gives
+	 * the text geometry; anything else (GRUB on UEFI) is drawn on by
+	 * fbcon when it can, else the screen stays dark. */
 	if (mbi && (mbi->flags & MBI_FLAG_FRAMEBUFFER)) {
 		if (mbi->framebuffer_type == MB_FRAMEBUFFER_TYPE_EGA_TEXT) {
 			vga = (volatile uint16_t *)(uintptr_t)mbi->framebuffer_addr;
@@ -87,11 +102,60 @@ void console_init(const struct multiboot_info *mbi)
 			vga_rows = mbi->framebuffer_height;
 		} else {
 			vga = NULL;
+			have_fb = fbcon_init(mbi, why, sizeof(why));
 		}
 	}
-	if (vga)
+	if (vga) {
 		for (unsigned i = 0; i < vga_cols * vga_rows; i++)
 			vga[i] = VGA_ATTR | ' ';
+		/* hide the loader's cursor: CRTC cursor start, bit 5 = off */
+		outb(VGA_CRTC_INDEX, 0x0a);
+		outb(VGA_CRTC_DATA, 0x20);
+	}
+	if (why[0])
+		printf("# eptest: screen: %s%s\n", why,
+		       have_fb ? "" : "; results on the serial port only");
+}
+
+static void vga_recolor(unsigned n, uint16_t attr)
+{
+	if (!vga)
+		return;
+	for (unsigned x = vga_x - MIN(n, vga_x); x < vga_x; x++) {
+		volatile uint16_t *p = &vga[vga_y * vga_cols + x];
+		*p = attr | (*p & 0xff);
+	}
+}
+
+/* At the end of a line: the SUMMARY line turns green (fail=0) or red. */
+static void screen_end_line(void)
+{
+	bool pass = false;
+
+	if (line_len >= sizeof(line) || strncmp(line, SUMMARY_PREFIX, strlen(SUMMARY_PREFIX)))
+		return;
+	for (unsigned i = 0; i + 7 <= line_len; i++)
+		if (!strncmp(line + i, " fail=0", 7) && (i + 7 == line_len || line[i + 7] == ' '))
+			pass = true;
+	vga_recolor(line_len, pass ? VGA_ATTR_GREEN : VGA_ATTR_RED);
+	if (have_fb)
+		fbcon_recolor(line_len, pass ? FBCON_GREEN : FBCON_RED);
+}
+
+static void screen_putchar(char c)
+{
+	if (c == '\n') {
+		line[MIN(line_len, sizeof(line) - 1)] = 0;
+		screen_end_line();
+		line_len = 0;
+	} else if (line_len < sizeof(line) - 1) {
+		line[line_len++] = c;
+	} else {
+		line_len = sizeof(line);	/* too long to be the SUMMARY */
+	}
+	vga_putchar(c);
+	if (have_fb)
+		fbcon_putchar(c);
 }
 
 void console_putchar(char c)
@@ -106,7 +170,7 @@ void console_putchar(char c)
 	}
 	if (have_e9)
 		outb(DEBUG_PORT, (uint8_t)c);
-	vga_putchar(c);
+	screen_putchar(c);
 }
 
 void console_flush(void)

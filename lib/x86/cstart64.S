@@ -12,7 +12,7 @@
 #define MB_FLAG_ALIGN   (1 << 0)	/* modules page-aligned */
 #define MB_FLAG_MEMINFO (1 << 1)	/* we want mem_* and mmap_* */
 #define MB_FLAG_VIDEO   (1 << 2)	/* we want framebuffer info */
-#define MB_FLAGS        (MB_FLAG_ALIGN | MB_FLAG_MEMINFO)
+#define MB_FLAGS        (MB_FLAG_ALIGN | MB_FLAG_MEMINFO | MB_FLAG_VIDEO)
 
 #define BOOT_STACK_SIZE 16384
 
@@ -24,9 +24,15 @@ mb_header:
 	.long -(MB_MAGIC + MB_FLAGS)
 	/* address fields: unused, the loader takes addresses from the ELF */
 	.long 0, 0, 0, 0, 0
-	/* video fields, unused while MB_FLAG_VIDEO is off.  GRUB on
-	 * BIOS keeps text mode with gfxpayload=text; on UEFI it hands us a
-	 * linear framebuffer instead, which console.c draws on. */
+	/* video fields: mode_type 1, EGA text 80x25.  Without MB_FLAG_VIDEO,
+	 * GRUB on UEFI (which has no VGA text) passes no screen at all; with
+	 * it, the gfxpayload of our grub.cfg decides: "text" on BIOS gives
+	 * VGA text (framebuffer type 2), "keep" on UEFI the firmware's GOP
+	 * mode (type 1, RGB), which fbcon.c draws on.  (Asking for linear
+	 * graphics here makes GRUB on BIOS pick a VBE mode despite
+	 * gfxpayload=text.)  QEMU -kernel ignores the request, says
+	 * "multiboot knows VBE. we don't" on stderr, and passes no
+	 * framebuffer: VGA text at 0xB8000, as before. */
 	.long 1, 80, 25, 0
 
 	.section .data

@@ -29,8 +29,24 @@ struct multiboot_info {
 	uint64_t framebuffer_addr;
 	uint32_t framebuffer_pitch, framebuffer_width, framebuffer_height;
 	uint8_t framebuffer_bpp, framebuffer_type;
+	/* The color info at offset 112, not the 110 of the spec's table:
+	 * GRUB fills in the spec's own example struct, unpacked, where the
+	 * union holding a uint32_t is 4-byte aligned. */
+	uint8_t color_info_pad[2];
+	/* type 1 (RGB): bit position and width of each color field */
+	uint8_t red_position, red_size;
+	uint8_t green_position, green_size;
+	uint8_t blue_position, blue_size;
 } __attribute__((packed));
 
+/* mods_addr points to mods_count of these (section 3.3) */
+struct multiboot_module {
+	uint32_t mod_start, mod_end;	/* [start, end) physical */
+	uint32_t cmdline;		/* the module's command line */
+	uint32_t reserved;
+} __attribute__((packed));
+
+#define MB_FRAMEBUFFER_TYPE_INDEXED  0
 #define MB_FRAMEBUFFER_TYPE_RGB      1
 #define MB_FRAMEBUFFER_TYPE_EGA_TEXT 2
 
