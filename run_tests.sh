@@ -109,10 +109,19 @@ export QEMU BOCHS XORRISO GRUB_MKIMAGE GRUB_PC_DIR BUILD_DIR
 cfg_out=$(awk -f "$SRCDIR/scripts/cfg.awk" "$config") || exit 2
 [ -n "$cfg_out" ] || die "$config: no test sections"
 
+# A list of Bochs CPU models makes one entry per model: the first keeps
+# the section's name and backends, the others are NAME@MODEL on bochs only.
 names=() files=() params=() groups=() timeouts=() backends=() cpus=()
 while IFS=$'\037' read -r n f p g t b c _; do
-	names+=("$n") files+=("$f") params+=("$p") groups+=("$g")
-	timeouts+=("$t") backends+=("$b") cpus+=("$c")
+	nm=$n bk=$b
+	for cpu in $c; do
+		if [ "$nm" != "$n" ] || [ "$cpu" != "${c%% *}" ]; then
+			[[ " $b " == *" bochs "* ]] || break
+			nm="$n@$cpu" bk=bochs
+		fi
+		names+=("$nm") files+=("$f") params+=("$p") groups+=("$g")
+		timeouts+=("$t") backends+=("$bk") cpus+=("$cpu")
+	done
 done <<<"$cfg_out"
 ntests=${#names[@]}
 

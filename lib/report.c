@@ -74,7 +74,7 @@ bool report_va(bool pass, const char *id, const char *fmt, va_list ap)
 	if (dev) {
 		/* A listed deviation that passes is still marked TODO, so a
 		 * fixed implementation is noticed and the entry removed. */
-		printf(" # TODO %s: SDM %s: %s\n", dev->list, dev->sdm, dev->reason);
+		printf(" # TODO %s: %s: %s\n", dev->list, dev->sdm, dev->reason);
 		if (pass)
 			nr_pass++;
 		else

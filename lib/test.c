@@ -50,8 +50,14 @@ void run_tests(int argc, char **argv)
 	unsigned nr_selected = 0;
 	const struct test *t;
 
-	/* argv[0] is the kernel's path; options are key=value */
-	for (int i = 1; i < argc; i++) {
+	/* QEMU -kernel puts the kernel's path first on the command line,
+	 * GRUB does not: a word with a '/' or ending in ".elf" is a path
+	 * (test names have neither).  Options are key=value. */
+	for (int i = 0; i < argc; i++) {
+		size_t len = strlen(argv[i]);
+
+		if (strchr(argv[i], '/') || (len > 4 && !strcmp(argv[i] + len - 4, ".elf")))
+			continue;
 		if (!strncmp(argv[i], "deviations=", 11))
 			report_set_deviation_list(argv[i] + 11);
 		else if (!strncmp(argv[i], "verbose=", 8))

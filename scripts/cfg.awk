@@ -85,8 +85,9 @@ BEGIN {
 			if (!(b[i] in okbackend))
 				err("backends: unknown backend '" b[i] "' (want a subset of: kvm bochs tcg)")
 	} else if (key == "bochs_cpu") {
-		if (v !~ /^[A-Za-z0-9_]+$/)
-			err("bochs_cpu: want a Bochs CPU model name, got '" v "'")
+		v = squeeze(v)
+		if (v !~ /^[A-Za-z0-9_]+( [A-Za-z0-9_]+)*$/)
+			err("bochs_cpu: want Bochs CPU model names, got '" v "'")
 	} else if (key == "groups") {
 		v = squeeze(v)
 		if (v !~ /^[A-Za-z0-9_ .+-]*$/)

@@ -85,7 +85,7 @@ display_library: term
 config_interface: textconfig
 romimage: file=$BOCHS_BIOS
 vgaromimage: file=$BOCHS_VGABIOS
-cpu: model=$3, count=1, ips=50000000, reset_on_triple_fault=0
+cpu: model=$3, count=1, ips=2000000, reset_on_triple_fault=0
 megs: 256
 ata0-master: type=cdrom, path=$2, status=inserted
 boot: cdrom
@@ -115,7 +115,9 @@ backend_run() {
 	read -r -a words <<<"$cmdline" || true
 	q=
 	for w in "${words[@]}"; do q="$q '$w'"; done
-	printf 'set timeout=0\nmultiboot /boot/kernel.elf%s\nboot\n' "$q" >"$cfg"
+	# gfxpayload=text: the kernel asks for video (for UEFI screens), and
+	# Bochs' term display can show VGA text only.
+	printf 'set timeout=0\nset gfxpayload=text\nmultiboot /boot/kernel.elf%s\nboot\n' "$q" >"$cfg"
 
 	rm -f "$blog"
 	: >"$serial"
