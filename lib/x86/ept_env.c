@@ -2,9 +2,12 @@
 #include "test.h"
 #include "x86/alloc.h"
 #include "x86/ept_env.h"
+#include "x86/desc.h"
 #include "x86/processor.h"
 
 extern char guest_op_read[], guest_op_write[], guest_op_rmw[], guest_op_fetch[];
+/* lib/x86/guest_access32.S: the same operations in 32-bit code */
+extern char guest32_op_read[], guest32_op_write[], guest32_op_rmw[], guest32_op_fetch[];
 
 /* The window: GPA 512 GiB (its own EPT PML4E, index 1) when MAXPHYADDR
  * allows, and GLA 768 GiB (its own guest PML4E) -- two numbers that
@@ -12,6 +15,28 @@ extern char guest_op_read[], guest_op_write[], guest_op_rmw[], guest_op_fetch[];
 #define WINDOW_GPA_HIGH (1ull << 39)
 #define WINDOW_GLA      (3ull << 38)
 #define LOW_MEMORY      (4ull << 30)	/* identity-mapped for the guest */
+#define GIB             (1ull << 30)
+
+/*
+ * The guest runs 32-bit code: "IA-32e mode guest" = 0 (SDM 25.8.1), so
+ * EFER.LMA = 0 and, with CR0.PG = 1 or not, LME = 0 too (26.3.1.1 checks
+ * on IA32_EFER when "load IA32_EFER" is 1); CS a 32-bit code segment
+ * (SEL_CODE32: D = 1, L = 0).  TR keeps the kernel TSS: type 11 is a busy
+ * 32-bit TSS outside IA-32e mode (26.3.1.2).
+ */
+static void vmcs_guest32(bool paging_off)
+{
+	vmcs_clear_bits(VMCS_ENTRY_CONTROLS, ENTRY_IA32E_MODE_GUEST);
+	vmcs_clear_bits(VMCS_GUEST_IA32_EFER, EFER_LMA | EFER_LME);
+	vmcs_write(VMCS_GUEST_CS_SEL, SEL_CODE32);
+	vmcs_write(VMCS_GUEST_CS_AR, 0xc09b);	/* G, D/B, P, S, code RX accessed */
+	if (paging_off) {
+		/* 26.3.1.1: with "unrestricted guest" = 1, CR0.PG (and PE) may
+		 * be 0 in spite of IA32_VMX_CR0_FIXED0. */
+		vmcs_clear_bits(VMCS_GUEST_CR0, X86_CR0_PG);
+		vmcs_clear_bits(VMCS_GUEST_CR4, X86_CR4_PAE | X86_CR4_LA57);
+	}
+}
 
 const char *guest_op_name(enum guest_op op)
 {
@@ -58,18 +83,42 @@ bool ept_env_init(struct ept_env *env, const struct ept_env_config *cfg, const c
 		*why = "IA32_VMX_EPT_VPID_CAP bit 20 (INVEPT) = 0";
 		return false;
 	}
+	if (cfg->paging_off && !vmx_has_proc2(CPU2_UNRESTRICTED_GUEST)) {
+		*why = "IA32_VMX_PROCBASED_CTLS2 bit 39 (allowed-1 of \"unrestricted guest\") = 0";
+		return false;
+	}
+	env->paging_off = cfg->paging_off;
+	env->mode = cfg->paging_off ? GUEST_PAGING_32BIT : mode;
+	env->guest32 = cfg->paging_off || mode == GUEST_PAGING_32BIT || mode == GUEST_PAGING_PAE;
+	if (env->guest32) {
+		/* Everything below 4 GiB: RAM, then the window GPA range, then
+		 * the window GLA range, each as large as RAM. */
+		uint64_t ram = ALIGN_UP(alloc_region_end(), GIB);
+
+		if (2 * ram > LOW_MEMORY) {
+			*why = "RAM ends above 2 GiB: no room for a 32-bit guest's window below 4 GiB";
+			return false;
+		}
+		env->window_own_pml4e = false;
+		env->window_gpa = ram;
+		env->window_gla = cfg->paging_off ? ram : LOW_MEMORY - ram;
+	}
 	vmx_on_or_abort();
 
-	env->window_own_pml4e = vmx_caps.maxphyaddr > 39;
-	env->window_gpa = env->window_own_pml4e ? WINDOW_GPA_HIGH
-						: 1ull << (vmx_caps.maxphyaddr - 1);
-	env->window_gla = WINDOW_GLA;
+	if (!env->guest32) {
+		env->window_own_pml4e = vmx_caps.maxphyaddr > 39;
+		env->window_gpa = env->window_own_pml4e ? WINDOW_GPA_HIGH
+							: 1ull << (vmx_caps.maxphyaddr - 1);
+		env->window_gla = WINDOW_GLA;
+	}
 
 	ept_init(&env->ept, levels, MEMTYPE_WB, cfg->ad);
 	ept_map_identity(&env->ept, EPT_RWX_MASK | EPT_WB);
 
-	gpt_init(&env->gpt, mode);
-	gpt_map_identity(&env->gpt, LOW_MEMORY, PTE_WRITE);
+	gpt_init(&env->gpt, env->mode);
+	/* 32-bit guests: only RAM, so the window GLA range stays free. */
+	gpt_map_identity(&env->gpt, env->guest32 ? ALIGN_UP(alloc_region_end(), 1ull << 22)
+						 : LOW_MEMORY, PTE_WRITE);
 
 	env->vcpu = vcpu_create();
 	vmx_enable_proc2(CPU2_ENABLE_EPT);
@@ -80,6 +129,13 @@ bool ept_env_init(struct ept_env *env, const struct ept_env_config *cfg, const c
 	vmcs_write(VMCS_GUEST_CR4, (vmcs_read(VMCS_GUEST_CR4) | cr4_set) & ~cr4_clear);
 	vmcs_write(VMCS_GUEST_CR0, vmcs_read(VMCS_GUEST_CR0) | cr0_set);
 	(void)efer;
+	if (env->guest32) {
+		if (cfg->paging_off)
+			vmx_enable_proc2(CPU2_UNRESTRICTED_GUEST);
+		vmcs_guest32(cfg->paging_off);
+	}
+	if (env->mode == GUEST_PAGING_PAE && !env->paging_off)
+		ept_env_sync_pdptes(env);
 
 	env->model.caps = ept_caps_from_msrs(vmx_caps.ept_vpid, vmx_caps.proc2.allowed1,
 					     vmx_caps.maxphyaddr);
@@ -102,11 +158,26 @@ uint64_t ept_env_map(struct ept_env *env, uint64_t hpa, uint64_t ept_page_size,
 	uint64_t gla = env->window_gla + hpa;
 
 	ept_map(&env->ept, gpa, hpa, ept_page_size, ept_bits);
-	gpt_map(&env->gpt, gla, gpa, guest_page_size, guest_flags);
+	if (!env->paging_off)	/* paging off: the GLA is the GPA */
+		gpt_map(&env->gpt, gla, gpa, guest_page_size, guest_flags);
 	return gla;
 }
 
-static void guest_state_from_vmcs(struct guest_state *gs)
+void ept_env_sync_pdptes(struct ept_env *env)
+{
+	/* PAE CR3 bits 31:5 locate the 32-byte PDPT (SDM Vol. 3A 4.4.1). */
+	uint64_t cr3 = vmcs_read(VMCS_GUEST_CR3) & 0xffffffe0ull;
+	uint64_t page = cr3 & ~0xfffull;
+	const uint64_t *pdpt = (const uint64_t *)(uintptr_t)(gpt_table_hpa(&env->gpt, page) +
+							     (cr3 & 0xfe0));
+	static const enum vmcs_field f[4] = { VMCS_GUEST_PDPTE0, VMCS_GUEST_PDPTE1,
+					      VMCS_GUEST_PDPTE2, VMCS_GUEST_PDPTE3 };
+
+	for (unsigned i = 0; i < 4; i++)
+		vmcs_write(f[i], pdpt[i]);
+}
+
+void ept_env_guest_state(struct guest_state *gs)
 {
 	memset(gs, 0, sizeof(*gs));
 	gs->cr0 = vmcs_read(VMCS_GUEST_CR0);
@@ -129,20 +200,47 @@ void ept_env_expect(struct ept_env *env, enum guest_op op, uint64_t gla, struct 
 	struct guest_state gs;
 	struct linear_access la = { .gla = gla, .kind = kinds[op] };
 
-	guest_state_from_vmcs(&gs);
+	ept_env_guest_state(&gs);
 	env->model.eptp = vmcs_read(VMCS_EPT_POINTER);
 	ept_model_linear(&env->model, &gs, &la, o, NULL);
 }
 
-struct vmx_exit ept_env_run(struct ept_env *env, enum guest_op op, uint64_t gla, uint64_t value)
+uint64_t ept_env_stub(const struct ept_env *env, enum guest_op op)
 {
 	static char *const entry[] = {
 		[GUEST_OP_READ] = guest_op_read, [GUEST_OP_WRITE] = guest_op_write,
 		[GUEST_OP_FETCH] = guest_op_fetch, [GUEST_OP_RMW] = guest_op_rmw,
 	};
+	static char *const entry32[] = {
+		[GUEST_OP_READ] = guest32_op_read, [GUEST_OP_WRITE] = guest32_op_write,
+		[GUEST_OP_FETCH] = guest32_op_fetch, [GUEST_OP_RMW] = guest32_op_rmw,
+	};
 
+	return (uintptr_t)(env->guest32 ? entry32 : entry)[op];
+}
+
+void ept_env_expect_run(struct ept_env *env, enum guest_op op, uint64_t gla, struct ept_outcome *o)
+{
+	struct linear_access fetch = { .gla = ept_env_stub(env, op), .kind = LINEAR_FETCH };
+	struct guest_state gs;
+
+	/* SDM 29.3.3: every guest-physical access of each walk goes through
+	 * EPT in turn; the fetch of the first instruction comes first. */
+	if (env->mode == GUEST_PAGING_PAE && !env->paging_off)
+		ept_env_sync_pdptes(env);
+	ept_env_guest_state(&gs);
+	env->model.eptp = vmcs_read(VMCS_EPT_POINTER);
+	if (ept_model_linear(&env->model, &gs, &fetch, o, NULL) != EPT_OUTCOME_TRANSLATION)
+		return;
+	ept_env_expect(env, op, gla, o);
+}
+
+struct vmx_exit ept_env_run(struct ept_env *env, enum guest_op op, uint64_t gla, uint64_t value)
+{
 	ept_invalidate(&env->ept);
-	vcpu_set_entry(env->vcpu, (void (*)(void))entry[op], gla);
+	if (env->mode == GUEST_PAGING_PAE && !env->paging_off)
+		ept_env_sync_pdptes(env);
+	vcpu_set_entry(env->vcpu, (void (*)(void))ept_env_stub(env, op), gla);
 	env->vcpu->regs.rsi = value;
 	env->vcpu->regs.rax = 0;
 	return vmx_run_guest(env->vcpu);

@@ -1,0 +1,158 @@
+/*
+ * ept_event: EPT violations during event delivery in a 64-bit guest.  The
+ * guest raises an exception or software interrupt (INT3, UD2, INT 0x40, a
+ * #GP(0) with its error code) that it delivers itself through its own IDT
+ * (the exception bitmap bits of those vectors are cleared), while its IDT
+ * page, GDT page or stack page has restricted EPT permissions
+ * (ept_event_guest.h says where each lies).
+ *
+ * What the SDM says:
+ *  - reading the gate (IDT base + 16 * vector), the code-segment
+ *    descriptor (GDT base + selector) and pushing the frame are accesses
+ *    to linear addresses, checked by EPT like any other (29.3.3.2): the
+ *    model computes the exit (qualification bits 7 and 8 = 1, GLA, GPA;
+ *    bit 12 undefined during event delivery, Table 28-7);
+ *  - the IDT-vectoring information describes the event being delivered:
+ *    valid, vector, type, error-code valid, with the error code in the
+ *    IDT-vectoring error code field (28.2.4; Table 25-17: bit 12
+ *    undefined, so not compared);
+ *  - for a software interrupt or software exception the VM-exit
+ *    instruction length is that of the instruction (28.2.4).
+ * With the page accessible the handler runs: a VMCALL at guest_ev_handler.
+ */
+#include "libcflat.h"
+#include "test.h"
+#include "ept_event_guest.h"
+
+#define NONCANONICAL 0x8000000000000000ull
+
+static const struct event_desc {
+	const char *name, *words;
+	const char *stub;
+	unsigned vector, type;
+	bool error_code;
+	unsigned insn_len;	/* software events: their instruction's length */
+} events[] = {
+	{ "int3",  "INT3",            guest_ev_int3,  BP_VECTOR, INTR_TYPE_SW_EXCEPTION, false, 1 },
+	{ "ud2",   "UD2",             guest_ev_ud2,   UD_VECTOR, INTR_TYPE_HW_EXCEPTION, false, 0 },
+	{ "int40", "INT 0x40",        guest_ev_int40, 0x40,      INTR_TYPE_SW_INTERRUPT, false, 2 },
+	{ "gp",    "#GP(0) on a non-canonical load", guest_ev_gp, GP_VECTOR,
+	  INTR_TYPE_HW_EXCEPTION, true, 0 },
+};
+
+enum where { WHERE_IDT, WHERE_GDT, WHERE_STACK };
+static const char *const where_name[] = { "idt", "gdt", "stack" };
+static const char *const where_words[] = { "IDT page", "GDT page", "stack page" };
+
+static const struct perm_desc {
+	const char *name;
+	uint64_t rwx;
+} perms[] = {
+	{ "np", 0 },
+	{ "ro", EPT_READ },
+	{ "rx", EPT_READ | EPT_EXEC },
+	{ "xo", EPT_EXEC },
+	{ "rw", EPT_READ | EPT_WRITE },
+};
+
+static void restore(struct event_guest *g)
+{
+	ept_set_perms(&g->env.ept, g->idt_gpa, EPT_LEVEL_PTE, EPT_RWX_MASK);
+	ept_set_perms(&g->env.ept, g->gdt_gpa, EPT_LEVEL_PTE, EPT_RWX_MASK);
+	ept_set_perms(&g->env.ept, g->stack_gpa, EPT_LEVEL_PTE, EPT_RWX_MASK);
+}
+
+static void event_case(struct event_guest *g, const char *skip_why, const struct event_desc *ev,
+		       enum where w, const struct perm_desc *p)
+{
+	char id[64], cid[96], words[128];
+	uint64_t gla, gpa;
+	struct ept_outcome o;
+	struct vmx_exit e;
+
+	snprintf(id, sizeof(id), "%s.%s.%s", ev->name, where_name[w], p->name);
+	snprintf(words, sizeof(words), "%s delivered with the guest %s EPT %s", ev->words,
+		 where_words[w], ept_perm_str(p->rwx));
+	if (skip_why) {
+		report_skip(id, words, "%s", skip_why);
+		return;
+	}
+	if (p->rwx == EPT_EXEC && !ept_cap(EPT_CAP_EXEC_ONLY)) {
+		report_skip(id, words, "IA32_VMX_EPT_VPID_CAP bit 0 (execute-only translations) = 0");
+		return;
+	}
+	switch (w) {
+	case WHERE_IDT:
+		gla = g->idt_gla + 16 * ev->vector;
+		gpa = g->idt_gpa;
+		break;
+	case WHERE_GDT:
+		gla = g->gdt_gla + (SEL_CODE64 & ~7);
+		gpa = g->gdt_gpa;
+		break;
+	default:
+		gla = g->stack_gla + PAGE_4K - 8;	/* the RIP slot */
+		gpa = g->stack_gpa;
+		break;
+	}
+	ept_set_perms(&g->env.ept, gpa, EPT_LEVEL_PTE, p->rwx);
+	event_guest_expect(g, gla, w == WHERE_STACK, false, true, &o);
+
+	vcpu_set_entry(g->env.vcpu, (void (*)(void))ev->stub, NONCANONICAL);
+	vmcs_write(VMCS_GUEST_RSP, g->rsp);
+	ept_invalidate(&g->env.ept);
+	e = vmx_run_guest(g->env.vcpu);
+	if (expect_ept_outcome(id, words, &o, &e)) {
+		if (o.kind == EPT_OUTCOME_VIOLATION) {
+			uint64_t want = INTR_INFO_VALID | ((uint64_t)ev->type << INTR_INFO_TYPE_SHIFT) |
+					ev->vector | (ev->error_code ? INTR_INFO_ERROR_CODE_VALID : 0);
+
+			snprintf(cid, sizeof(cid), "%s.idt-vectoring", id);
+			report_expect_u64(cid, e.idt_vectoring_info & ~(uint64_t)INTR_INFO_NMI_UNBLOCKING,
+					  want, "IDT-vectoring information names %s (vector %u, type %u)",
+					  ev->words, ev->vector, ev->type);
+			if (ev->error_code) {
+				snprintf(cid, sizeof(cid), "%s.idt-error", id);
+				report_expect_u64(cid, e.idt_vectoring_error, 0,
+						  "IDT-vectoring error code is the #GP error code 0");
+			}
+			if (ev->insn_len) {
+				snprintf(cid, sizeof(cid), "%s.insn-len", id);
+				report_expect_u64(cid, e.instruction_len, ev->insn_len,
+						  "VM-exit instruction length is that of %s", ev->words);
+			}
+		} else if (o.kind == EPT_OUTCOME_TRANSLATION) {
+			snprintf(cid, sizeof(cid), "%s.handler", id);
+			report_expect_u64(cid, e.guest_rip, (uintptr_t)guest_ev_handler,
+					  "the event reached the guest's handler");
+		}
+	}
+	restore(g);
+}
+
+static void ept_event(void)
+{
+	struct event_guest g;
+	const char *why = NULL;
+	bool ready;
+
+	report_prefix_push("ept.event");
+	ready = event_guest_init(&g, &why);
+	if (ready)
+		/* The guest delivers these itself (SDM 25.6.3). */
+		vmcs_clear_bits(VMCS_EXCEPTION_BITMAP, BIT(BP_VECTOR) | BIT(UD_VECTOR) | BIT(GP_VECTOR));
+	for (unsigned i = 0; i < ARRAY_SIZE(events); i++)
+		for (unsigned w = WHERE_IDT; w <= WHERE_STACK; w++) {
+			/* A frame with an error code has two slots below a 16-byte
+			 * boundary: which is written first is not architectural. */
+			if (w == WHERE_STACK && events[i].error_code)
+				continue;
+			for (unsigned p = 0; p < ARRAY_SIZE(perms); p++)
+				event_case(&g, ready ? NULL : why, &events[i], w, &perms[p]);
+		}
+	if (ready)
+		ept_env_exit(&g.env);
+	report_prefix_pop();
+}
+
+TEST("ept_event", ept_event);
