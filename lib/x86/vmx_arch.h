@@ -635,4 +635,11 @@ struct ve_info {
 #define EFER_LMA                        BIT(10)
 #define EFER_NXE                        BIT(11)
 
+/* ---- Additions for vmx_eptp / ept_invept (issue 5) ---------------------
+ * Intel PT uses guest physical addresses needs these (SDM 26.2.1.1). */
+#define ENTRY_LOAD_IA32_RTIT_CTL        BIT(18)     /* Table 25-15 */
+#define EXIT_CLEAR_IA32_RTIT_CTL        BIT(25)     /* Table 25-13 */
+#define VMCS_GUEST_IA32_RTIT_CTL        0x2814      /* B.2.3 */
+/* ---- end of issue 5 additions ---------------------------------------- */
+
 #endif
