@@ -10,8 +10,11 @@ static bool vmx_active;
 static uint64_t vmxon_region;
 static uint64_t saved_cr0, saved_cr4;
 
-/* Default bound on one guest run, in preemption-timer ticks. */
-#define DEFAULT_PREEMPTION_TIMER 0x400000u
+/* Default bound on one guest run: about 2^24 TSC cycles (a few ms on
+ * hardware, well under a second on Bochs).  Guests here run tens to
+ * hundreds of instructions; only a hung guest gets near the bound.  The
+ * timer counts down once every 2^rate TSC cycles (SDM 26.5.1, A.6). */
+#define PREEMPTION_BOUND_TSC_LOG2 24
 
 static struct vmx_ctls read_ctls(uint32_t msr)
 {
@@ -234,8 +237,11 @@ static void vmcs_setup_default(struct vcpu *v)
 	/* VM-execution controls (SDM 25.6).  The VMX-preemption timer bounds
 	 * every guest run where the processor has it (SDM 26.5.1). */
 	if (vmx_ctl_allowed(&vmx_caps.pin, PIN_PREEMPTION_TIMER)) {
+		unsigned rate = vmx_caps.misc & VMX_MISC_PREEMPT_RATE_MASK;
+
 		pin |= PIN_PREEMPTION_TIMER;
-		v->preemption_timer = DEFAULT_PREEMPTION_TIMER;
+		v->preemption_timer = rate >= PREEMPTION_BOUND_TSC_LOG2 ? 1 :
+				      1u << (PREEMPTION_BOUND_TSC_LOG2 - rate);
 	}
 	proc = CPU_HLT_EXITING | CPU_UNCONDITIONAL_IO_EXITING;
 	if (vmx_ctl_allowed(&vmx_caps.proc, (uint32_t)CPU_SECONDARY_CONTROLS))
