@@ -16,13 +16,10 @@
 #include "test.h"
 #include "x86/alloc.h"
 #include "x86/ept_env.h"
+#include "x86/ept_matrix.h"
 #include "x86/processor.h"
 
 #define DATA_OFFSET     0x2a8
-#define CODE_OFFSET     0x440
-#define PATTERN         0x0f1e2d3c4b5a6978ull
-#define WRITE_VALUE     0x8796a5b4c3d2e1f0ull
-#define VMCALL_BYTES    0xc1010fu               /* 0F 01 C1 */
 #define PML5_WINDOW_GPA (1ull << 48)            /* PML5E index 1 */
 #define PML5_WINDOW_GLA 0x00007f8000000000ull   /* guest PML4E index 255 */
 
@@ -34,27 +31,11 @@ struct window {
 	uint64_t gpa, gla;
 };
 
+/* One access at DATA_OFFSET of the window page, checked by the shared
+ * case runner: the outcome, and the data or unchanged memory. */
 static void run_case(struct window *w, const char *id, const char *words, enum guest_op op)
 {
-	volatile uint64_t *data = (volatile uint64_t *)(w->page + DATA_OFFSET);
-	uint64_t gla = w->gla + (op == GUEST_OP_FETCH ? CODE_OFFSET : DATA_OFFSET);
-	struct ept_outcome o;
-	struct vmx_exit e;
-	char cid[80];
-
-	*data = PATTERN;
-	*(volatile uint32_t *)(w->page + CODE_OFFSET) = VMCALL_BYTES;
-	ept_env_expect(w->env, op, gla, &o);
-	e = ept_env_run(w->env, op, gla, WRITE_VALUE);
-	if (!expect_ept_outcome(id, words, &o, &e) || o.kind != EPT_OUTCOME_TRANSLATION)
-		return;
-	snprintf(cid, sizeof(cid), "%s.data", id);
-	if (op == GUEST_OP_READ)
-		report_expect_u64(cid, e.regs.rax, PATTERN, "the read returned the page's data");
-	else if (op == GUEST_OP_WRITE)
-		report_expect_u64(cid, *data, WRITE_VALUE, "memory holds the written value");
-	else
-		report_expect_u64(cid, e.guest_rip, gla, "the fetched VMCALL ran at the window GLA");
+	matrix_access_case(w->env, id, words, op, w->gla + DATA_OFFSET, w->page + DATA_OFFSET, NULL);
 }
 
 static uint64_t pml5e_reserved(unsigned maxphy)

@@ -17,12 +17,9 @@
 #include "test.h"
 #include "x86/alloc.h"
 #include "x86/ept_env.h"
+#include "x86/ept_matrix.h"
 
 #define DATA_OFFSET     0x7f0
-#define CODE_OFFSET     0x3c0
-#define PATTERN         0x1122334455667788ull
-#define WRITE_VALUE     0x8877665544332211ull
-#define VMCALL_BYTES    0xc1010fu               /* 0F 01 C1 */
 
 static const struct leaf_size {
 	const char *id;
@@ -44,32 +41,11 @@ struct window {
 	uint64_t gpa, gla;
 };
 
-static uint64_t op_gla(const struct window *w, enum guest_op op)
-{
-	return w->gla + (op == GUEST_OP_FETCH ? CODE_OFFSET : DATA_OFFSET);
-}
-
+/* One access at DATA_OFFSET of the window page, checked by the shared
+ * case runner: the outcome, and the data or unchanged memory. */
 static void run_case(struct window *w, const char *id, const char *words, enum guest_op op)
 {
-	volatile uint64_t *data = (volatile uint64_t *)(w->page + DATA_OFFSET);
-	uint64_t gla = op_gla(w, op);
-	struct ept_outcome o;
-	struct vmx_exit e;
-	char cid[80];
-
-	*data = PATTERN;
-	*(volatile uint32_t *)(w->page + CODE_OFFSET) = VMCALL_BYTES;
-	ept_env_expect(&w->env, op, gla, &o);
-	e = ept_env_run(&w->env, op, gla, WRITE_VALUE);
-	if (!expect_ept_outcome(id, words, &o, &e) || o.kind != EPT_OUTCOME_TRANSLATION)
-		return;
-	snprintf(cid, sizeof(cid), "%s.data", id);
-	if (op == GUEST_OP_READ)
-		report_expect_u64(cid, e.regs.rax, PATTERN, "the read returned the page's data");
-	else if (op == GUEST_OP_WRITE)
-		report_expect_u64(cid, *data, WRITE_VALUE, "memory holds the written value");
-	else
-		report_expect_u64(cid, e.guest_rip, gla, "the fetched VMCALL ran at the window GLA");
+	matrix_access_case(&w->env, id, words, op, w->gla + DATA_OFFSET, w->page + DATA_OFFSET, NULL);
 }
 
 static void leaf_types(struct window *w, const struct leaf_size *s, const char *skip)
