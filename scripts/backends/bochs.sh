@@ -99,6 +99,24 @@ panic: action=fatal
 RC
 }
 
+# bochs_drain_screen OUT: Debian's Bochs is built with the debugger, and
+# then its 'term' display opens a pseudo-terminal of its own, draws the
+# VGA screen there and names it on stderr ('Bochs connected to screen
+# "/dev/pts/N"').  Nobody reads that terminal: once its buffer is full,
+# Bochs blocks in write() and the machine stops, after as much screen
+# output as the buffer holds.  Read it and throw it away.  Run in the
+# background; it ends when Bochs closes the terminal.
+bochs_drain_screen() {
+	local out=$1 pts i
+	for ((i = 0; i < 400; i++)); do
+		pts=$(sed -n 's/.*Bochs connected to screen "\([^"]*\)".*/\1/p' "$out" 2>/dev/null | head -n 1)
+		if [ -n "$pts" ] && [ -e "$pts" ]; then
+			exec cat "$pts" >/dev/null 2>&1
+		fi
+		sleep 0.05
+	done
+}
+
 backend_describe() { echo "bochs, $1"; }
 
 backend_cmdline_extra() { echo "deviations=bochs-$(bochs_version)"; }
@@ -107,7 +125,7 @@ backend_cmdline_extra() { echo "deviations=bochs-$(bochs_version)"; }
 backend_run() {
 	local kernel=$1 cmdline=$2 serial=$3 timeout=$4 cpu=$5 workdir=$6
 	local blog=${serial%.log}.bochs.log out=${serial%.log}.bochs.out
-	local rc=0 pid w q
+	local rc=0 pid drain w q
 	local cfg=$workdir/grub.cfg iso=$workdir/boot.iso rc_file=$workdir/bochsrc
 
 	# GRUB script: boot at once, no menu; each word single-quoted.
@@ -133,13 +151,18 @@ backend_run() {
 	bochs_write_rc "$rc_file" "$iso" "$cpu" "$serial" "$blog"
 	printf 'continue\nquit\n' >"$workdir/bochs.cmds"
 
-	# 'term' draws with curses on stdout: keep it in a file, away from any
-	# terminal (setsid), with a TERM curses knows.  It ignores SIGTERM.
+	# Away from any terminal (setsid), with a TERM curses knows; Bochs
+	# ignores SIGTERM.  Its screen terminal is drained (above).
+	rm -f "$out"
+	bochs_drain_screen "$out" &
+	drain=$!
 	TERM=vt100 setsid timeout -s KILL "$timeout" "$BOCHS" -q -f "$rc_file" \
 		-rc "$workdir/bochs.cmds" </dev/null >"$out" 2>&1 &
 	pid=$!
 	echo "$pid" >"$workdir/pid"
 	wait "$pid" 2>/dev/null || rc=$?
+	kill "$drain" 2>/dev/null || true
+	wait "$drain" 2>/dev/null || true
 	echo "$rc" >"$workdir/emu_status"
 }
 
