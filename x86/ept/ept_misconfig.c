@@ -185,44 +185,48 @@ static void for_each_bit(uint64_t mask, void (*fn)(struct window *, const struct
 			fn(w, k, b);
 }
 
+/* Run @op with the window's entry at @k's level replaced by @value, then
+ * put the entry back: every single-entry case below is one of these. */
+static void run_with_entry(struct window *w, const struct entry_kind *k, uint64_t value,
+			   const char *id, const char *words, enum guest_op op)
+{
+	uint64_t *ent = window_entry(w, k->level), saved = *ent;
+
+	*ent = value;
+	run_case(w, id, words, op);
+	*ent = saved;
+}
+
 /* A reserved bit in a present entry: SDM 29.3.3.1. */
 static void reserved_present(struct window *w, const struct entry_kind *k, unsigned bit)
 {
-	uint64_t *ent = window_entry(w, k->level), saved = *ent;
 	char id[64], words[128];
 
-	*ent = saved | BIT(bit);
 	snprintf(id, sizeof(id), "%s.bit%u", k->id, bit);
 	snprintf(words, sizeof(words), "read, %s RWX with reserved bit %u set (%s)", k->words, bit,
 		 bit >= 12 && BIT(bit) & phys_reserved() ? "51:MAXPHYADDR" : form_reserved_words(k->form));
-	run_case(w, id, words, GUEST_OP_READ);
-	*ent = saved;
+	run_with_entry(w, k, *window_entry(w, k->level) | BIT(bit), id, words, GUEST_OP_READ);
 }
 
 /* The same bit in a not-present entry: bits 62:3 ignored (29.3.2). */
 static void reserved_not_present(struct window *w, const struct entry_kind *k, unsigned bit)
 {
-	uint64_t *ent = window_entry(w, k->level), saved = *ent;
 	char id[64], words[128];
 
-	*ent = (saved & ~EPT_RWX_MASK) | BIT(bit);
 	snprintf(id, sizeof(id), "%s.np-bit%u", k->id, bit);
 	snprintf(words, sizeof(words), "read, %s not present (---) with bit %u set", k->words, bit);
-	run_case(w, id, words, GUEST_OP_READ);
-	*ent = saved;
+	run_with_entry(w, k, (*window_entry(w, k->level) & ~EPT_RWX_MASK) | BIT(bit), id, words,
+		       GUEST_OP_READ);
 }
 
 /* An ignored bit: the access completes. */
 static void ignored_bit(struct window *w, const struct entry_kind *k, unsigned bit)
 {
-	uint64_t *ent = window_entry(w, k->level), saved = *ent;
 	char id[64], words[128];
 
-	*ent = saved | BIT(bit);
 	snprintf(id, sizeof(id), "%s.ign-bit%u", k->id, bit);
 	snprintf(words, sizeof(words), "read, %s RWX with ignored bit %u set", k->words, bit);
-	run_case(w, id, words, GUEST_OP_READ);
-	*ent = saved;
+	run_with_entry(w, k, *window_entry(w, k->level) | BIT(bit), id, words, GUEST_OP_READ);
 }
 
 /* Permission encodings that are misconfigurations, or not, by themselves. */
@@ -238,13 +242,12 @@ static const enum guest_op perm_ops[] = { GUEST_OP_READ, GUEST_OP_WRITE, GUEST_O
 
 static void permissions(struct window *w, const struct entry_kind *k)
 {
-	uint64_t *ent = window_entry(w, k->level), saved = *ent;
+	uint64_t saved = *window_entry(w, k->level);
 
 	for (unsigned i = 0; i < ARRAY_SIZE(perm_cases); i++) {
 		for (unsigned j = 0; j < ARRAY_SIZE(perm_ops); j++) {
 			char id[64], words[128];
 
-			*ent = (saved & ~EPT_RWX_MASK) | perm_cases[i].rwx;
 			snprintf(id, sizeof(id), "%s.%s.%s", k->id, perm_cases[i].id,
 				 guest_op_name(perm_ops[j]));
 			snprintf(words, sizeof(words), "%s, %s %s%s", guest_op_name(perm_ops[j]),
@@ -253,8 +256,8 @@ static void permissions(struct window *w, const struct entry_kind *k)
 					 ? (ept_cap(EPT_CAP_EXEC_ONLY) ? " (execute-only supported)"
 								       : " (execute-only unsupported)")
 					 : "");
-			run_case(w, id, words, perm_ops[j]);
-			*ent = saved;
+			run_with_entry(w, k, (saved & ~EPT_RWX_MASK) | perm_cases[i].rwx, id, words,
+				       perm_ops[j]);
 		}
 	}
 }

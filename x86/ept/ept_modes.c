@@ -156,6 +156,22 @@ static void set_guest_ad(struct mode_setup *s, bool preset)
 	}
 }
 
+/* A case that cannot run here reports SKIP with the reason: the mode is
+ * unavailable, or the restriction is execute-only without that capability. */
+static bool skip_case(const struct mode_setup *s, const struct perm_desc *p, const char *id,
+		      const char *words)
+{
+	if (!s->ready) {
+		report_skip(id, words, "%s", s->why);
+		return true;
+	}
+	if (p->rwx == EPT_EXEC && !ept_cap(EPT_CAP_EXEC_ONLY)) {
+		report_skip(id, words, "%s", exec_only_why);
+		return true;
+	}
+	return false;
+}
+
 static void access_case(struct mode_setup *s, enum target t, const struct perm_desc *p,
 			enum guest_op op, int gad)
 {
@@ -170,14 +186,8 @@ static void access_case(struct mode_setup *s, enum target t, const struct perm_d
 	snprintf(words, sizeof(words), "%s guest, %s %s%s, %s", s->m->name, td->words,
 		 ept_perm_str(p->rwx), gad < 0 ? "" : gad ? ", guest A/D set" : ", guest A/D clear",
 		 guest_op_name(op));
-	if (!s->ready) {
-		report_skip(id, words, "%s", s->why);
+	if (skip_case(s, p, id, words))
 		return;
-	}
-	if (p->rwx == EPT_EXEC && !ept_cap(EPT_CAP_EXEC_ONLY)) {
-		report_skip(id, words, "%s", exec_only_why);
-		return;
-	}
 
 	*(volatile uint64_t *)(s->page + DATA_OFFSET) = PATTERN;
 	*(volatile uint64_t *)(s->page + FETCH_OFFSET) = VMCALL_BYTES;
@@ -240,14 +250,8 @@ static void pdpte_load_case(struct mode_setup *s, uint8_t *copy, uint64_t copy_g
 		 s->env.ept.eptp & EPTP_AD_ENABLE ? "ad-on" : "ad-off");
 	snprintf(words, sizeof(words), "MOV to CR3 %#lx, PDPT page EPT %s, EPT A/D %s", cr3,
 		 ept_perm_str(p->rwx), s->env.ept.eptp & EPTP_AD_ENABLE ? "on" : "off");
-	if (!s->ready) {
-		report_skip(id, words, "%s", s->why);
+	if (skip_case(s, p, id, words))
 		return;
-	}
-	if (p->rwx == EPT_EXEC && !ept_cap(EPT_CAP_EXEC_ONLY)) {
-		report_skip(id, words, "%s", exec_only_why);
-		return;
-	}
 	if (!allow_mov_cr3(cr3)) {
 		report_skip(id, words, "\"CR3-load exiting\" is a must-be-1 control and "
 			    "IA32_VMX_MISC bits 24:16 (CR3-target count) = 0");
