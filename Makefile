@@ -57,7 +57,7 @@ $(BUILD)/%.o: %.S
 	$(Q)$(CC) $(KERNEL_CFLAGS) -MMD -MP -c -o $@ $<
 
 # Known-deviation lists are compiled into every kernel (docs/CONTRACT.md).
-$(BUILD)/lib/deviations.c: scripts/gen-deviations.sh $(wildcard scripts/deviations/*.txt)
+$(BUILD)/lib/deviations.c: scripts/gen-deviations.sh lib/x86/outcome.h $(wildcard scripts/deviations/*.txt)
 	@mkdir -p $(dir $@)
 	scripts/gen-deviations.sh scripts/deviations/*.txt > $@.tmp && mv $@.tmp $@
 

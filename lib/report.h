@@ -17,16 +17,49 @@ void report_prefix_pushf(const char *fmt, ...) __attribute__((format(printf, 1, 
 void report_prefix_pop(void);
 void report_prefix_reset(void);
 
-/* One check: PASS when @pass, else FAIL (or TODO when the id is on the
- * active known-deviation list).  Returns @pass. */
+/* One check without a compared value (an infrastructure failure, a
+ * self-test): PASS when @pass, else FAIL.  Returns @pass.  Tests compare
+ * values with report_fields() / report_expect_u64() instead. */
 bool report(bool pass, const char *id, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 bool report_va(bool pass, const char *id, const char *fmt, va_list ap);
 
-/* One check of a value: PASS when @got == @want (in flip mode, when
- * @got == @want ^ 1).  On failure prints "# got ... want ...". */
-bool report_expect_u64(const char *id, uint64_t got, uint64_t want, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+/*
+ * One field of a check's outcome: the bits @mask of @got and @want are
+ * compared; the bits outside @mask are those the SDM leaves undefined for
+ * this case.  @name is one of OUTCOME_FIELDS (lib/x86/outcome.h): the
+ * known-deviation lists excuse fields by that name.
+ */
+struct check_field {
+	const char *name;
+	uint64_t got, want, mask;
+};
+
+/*
+ * One check of several fields, one TAP line.  Every field that differs is
+ * printed as "# FIELD: got G, want W under mask M (differs in D)".
+ *   - a difference no active deviation entry excuses: FAIL;
+ *   - every difference excused (entry naming that field and covering the
+ *     differing bits): TODO, the entries named on the line;
+ *   - no difference but an entry covers the check: XPASS ("deviation not
+ *     seen"), so a stale entry shows;
+ *   - otherwise PASS.
+ * Flip mode: one compared field, chosen from the check id and never one
+ * that an entry excuses, has its expected value perturbed (the lowest
+ * compared bit toggled: a value the processor could produce), and
+ * "# flipped: FIELD (compared: ...)" follows the line.
+ * Returns whether the UNPERTURBED comparison passed (or was excused), so
+ * follow-up checks gated on it run the same in a flip run.
+ */
+bool report_fields(const char *id, const struct check_field *f, unsigned n,
+		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* A one-field check: report_fields() with { field, got, want, ~0 }. */
+bool report_expect_u64(const char *id, const char *field, uint64_t got, uint64_t want,
+		       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* The same, comparing only the bits of @mask. */
+bool report_expect_mask(const char *id, const char *field, uint64_t got, uint64_t want,
+			uint64_t mask, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
 /* One skipped check: "ok N - <id>: <words> # SKIP <reason>".
  * @words may be NULL. */
@@ -36,21 +69,23 @@ void report_skip(const char *id, const char *words, const char *reason_fmt, ...)
 /* A diagnostic line "# ..." that belongs to the check before it. */
 void report_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Select the known-deviation list by name ("bochs-2.7"); NULL for none. */
-void report_set_deviation_list(const char *name);
+/* Select the known-deviation lists ("bochs-2.7", or layered "kvm,kvm-6.1");
+ * NULL for none.  @model: the CPU model entries limited to models match. */
+void report_set_deviation_list(const char *names);
+void report_set_cpu_model(const char *model);
 void report_set_verbose(bool verbose);
 bool report_verbose(void);
 
 /*
- * Flip mode (kernel option flip=1): checks that compare against an
- * expected value perturb that value first, so every such check must
- * FAIL.  scripts/flipcheck runs the suite this way: a check that still
- * passes cannot fail, and the project's rule 3 forbids those.
+ * Flip mode (kernel option flip=1): every compared check perturbs one of
+ * its expected fields, so every check must FAIL.  scripts/flipcheck runs
+ * the suite this way and tabulates which fields were shown failing.
  */
 void report_set_flip(bool flip);
 bool report_flip(void);
 
-/* Plan line and "eptest: SUMMARY ..."; returns the number of failures. */
+/* Plan line and "eptest: SUMMARY pass= fail= skip= todo= xpass="; returns
+ * the number of failures. */
 unsigned report_summary(void);
 unsigned report_failures(void);
 

@@ -2,6 +2,8 @@
 #include "libcflat.h"
 #include "test.h"
 #include "setjmp.h"
+#include "cases.h"
+#include "deviation.h"
 
 extern const struct test __tests_start[], __tests_end[];
 
@@ -32,6 +34,7 @@ static void run_one(const struct test *t)
 {
 	printf("# eptest: test %s\n", t->name);
 	report_prefix_reset();
+	cases_begin_test(t->name);
 	arch_test_begin();
 	in_test = true;
 	if (!setjmp(test_env))
@@ -41,6 +44,13 @@ static void run_one(const struct test *t)
 	in_test = false;
 	report_prefix_reset();
 	arch_test_cleanup();
+}
+
+static void print_list(const char *name, void *ctx)
+{
+	(void)ctx;
+	printf("# eptest: known deviations: %s%s\n", name,
+	       deviation_list_exists(name) ? "" : " (no entries)");
 }
 
 void run_tests(int argc, char **argv)
@@ -62,8 +72,12 @@ void run_tests(int argc, char **argv)
 			report_set_deviation_list(argv[i] + 11);
 		else if (!strncmp(argv[i], "verbose=", 8))
 			report_set_verbose(strtoul(argv[i] + 8, NULL, 0));
+		else if (!strncmp(argv[i], "cpu_model=", 10))
+			report_set_cpu_model(argv[i] + 10);
 		else if (!strncmp(argv[i], "flip=", 5))
 			report_set_flip(strtoul(argv[i] + 5, NULL, 0));
+		else if (!strncmp(argv[i], "shuffle=", 8))
+			cases_set_shuffle(strtoul(argv[i] + 8, NULL, 0));
 		else if (strchr(argv[i], '='))
 			printf("# eptest: ignoring unknown option %s\n", argv[i]);
 		else if (nglobs < (int)ARRAY_SIZE(globs))
@@ -72,7 +86,12 @@ void run_tests(int argc, char **argv)
 
 	printf("TAP version 13\n");
 	if (report_flip())
-		printf("# eptest: flip mode: every expected value is perturbed; every check must fail\n");
+		printf("# eptest: flip mode: every check perturbs one expected field; every check must fail\n");
+	if (cases_shuffle_seed())
+		printf("# eptest: shuffle seed %lu: cases run in a seeded random order\n",
+		       cases_shuffle_seed());
+	if (deviation_selected())
+		deviation_for_each_list(print_list, NULL);
 	for (t = __tests_start; t < __tests_end; t++)
 		nr_selected += selected(t, nglobs, globs);
 

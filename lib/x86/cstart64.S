@@ -14,7 +14,7 @@
 #define MB_FLAG_VIDEO   (1 << 2)	/* we want framebuffer info */
 #define MB_FLAGS        (MB_FLAG_ALIGN | MB_FLAG_MEMINFO | MB_FLAG_VIDEO)
 
-#define BOOT_STACK_SIZE 16384
+#define BOOT_STACK_SIZE 65536
 
 	.section .multiboot, "a"
 	.align 4

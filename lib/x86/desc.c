@@ -109,7 +109,7 @@ bool expect_exception(const char *id, const char *words, unsigned vector,
 {
 	struct ex_info info;
 	int got = catch_exception(fn, arg, &info);
-	bool pass = report_expect_u64(id, (uint64_t)got, vector, "%s -> %s", words,
+	bool pass = report_expect_u64(id, "vector", (uint64_t)got, vector, "%s -> %s", words,
 				      exception_name(vector));
 
 	if (!pass && got >= 0)

@@ -19,6 +19,7 @@
 #include "x86/ept.h"
 #include "x86/ept_model.h"
 #include "x86/guest_pt.h"
+#include "x86/outcome.h"
 #include "x86/paging_model.h"
 #include "x86/vmx.h"
 
@@ -102,15 +103,59 @@ uint64_t ept_env_stub(const struct ept_env *env, enum guest_op op);
 /* INVEPT, then run @op at @gla (writing @value) until the next VM exit. */
 struct vmx_exit ept_env_run(struct ept_env *env, enum guest_op op, uint64_t gla, uint64_t value);
 
+/* ---- one case, one outcome record (x86/outcome.h) ---- */
+
+/* The bytes a case puts at its target, and what the guest passes. */
+#define CASE_PATTERN          0x0123456789abcdefull
+#define CASE_WRITE_VALUE      0xfeedfacecafef00dull
+#define CASE_RMW_ADDEND       1ull
+#define CASE_VMCALL_BYTES     0xc1010full	/* 0F 01 C1, little-endian */
+
 /*
- * One TAP line: "<id>: <words> -> exit 48 qual 0x181" (or "exit 49", or
- * "completes").  PASS when the exit matches the outcome: reason; for a
- * violation the qualification under the model's mask, GPA and GLA; for a
- * misconfiguration the GPA; for a translation a VMCALL from the guest
- * after the access.  Every mismatch is printed as a diagnostic.
+ * One guest access in the window and everything about how it ended.
+ * The test fills the first block, then ept_case() (or the three steps
+ * below it) does the rest.
  */
-bool expect_ept_outcome(const char *id, const char *words, const struct ept_outcome *o,
-			const struct vmx_exit *e);
+struct ept_case {
+	enum guest_op op;
+	uint64_t gla;
+	volatile uint64_t *host;	/* the 8 bytes at @gla (NULL: none) */
+	bool expect_run;		/* the stub's own fetch may stop first:
+					   ept_env_expect_run() */
+	/* ept_case_expect() */
+	struct ept_outcome model;
+	struct ept_trace trace;
+	struct outcome want, got;
+	unsigned nr_ept, nr_guest;
+	uint64_t ept_hpa[OUTCOME_AD_MAX];
+	uint8_t guest_level[OUTCOME_AD_MAX];
+	/* ept_case_run() */
+	struct vmx_exit exit;
+};
+
+/* Every case starts here: the EPT and guest accessed/dirty flags of the
+ * window's walk for @gla are cleared (a case presets any it needs after). */
+void ept_case_begin(struct ept_env *env, uint64_t gla);
+/* Put CASE_PATTERN (a VMCALL for a fetch) at c->host, ask the model, fill
+ * c->want: the exit, data or memory, and the A/D flags of every EPT entry
+ * of the window's walk and every guest entry of the window's guest walk. */
+void ept_case_expect(struct ept_env *env, struct ept_case *c);
+/* INVEPT, run the access, fill c->got from the exit, memory and tables. */
+void ept_case_run(struct ept_env *env, struct ept_case *c);
+/* outcome_check() of the two records; on a mismatch, the whole exit. */
+bool ept_case_check(const char *id, const char *words, const struct ept_case *c);
+/* All of it.  A case the model cannot decide (UNMODELED, or an order the
+ * SDM leaves open) is one SKIP saying why.  Returns whether <id> matched. */
+bool ept_case(struct ept_env *env, const char *id, const char *words, struct ept_case *c);
+/* The ids ept_case() would report, as skips. */
+void ept_case_skip(const char *id, const char *words, const char *why);
+
+/* The exit part of a record, for tests that run guest code of their own:
+ * from the model (reason, qualification under its mask, GPA, GLA,
+ * IDT-vectoring information not valid, a guest fault's interruption
+ * information, error code and linear address), and from an exit. */
+void outcome_want_exit(struct outcome *w, const struct ept_outcome *o);
+void outcome_got_exit(struct outcome *g, const struct vmx_exit *e);
 
 /* Formats R/W/X bits as "RWX", "R--", "---"... */
 const char *ept_perm_str(uint64_t rwx);

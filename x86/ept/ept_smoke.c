@@ -13,6 +13,7 @@
  */
 #include "libcflat.h"
 #include "test.h"
+#include "cases.h"
 #include "x86/ept_env.h"
 #include "x86/ept_matrix.h"
 
@@ -31,34 +32,43 @@ static const struct smoke_case {
 	{ "rmw-ro",     GUEST_OP_RMW,   EPT_READ },
 };
 
-static void ept_smoke(void)
-{
-	struct ept_env_config cfg = { 0 };
+struct smoke {
 	struct ept_env env;
-	const char *why;
 	uint8_t *host;
 	uint64_t gla, gpa;
+	const char *why;
+};
 
-	report_prefix_push("ept.smoke");
-	if (!ept_env_init(&env, &cfg, &why)) {
-		for (unsigned i = 0; i < ARRAY_SIZE(cases); i++)
-			report_skip(cases[i].id, NULL, "%s", why);
-		report_prefix_pop();
+static void smoke_case(void *ctx, unsigned i)
+{
+	struct smoke *s = ctx;
+	const struct smoke_case *c = &cases[i];
+	char words[80];
+
+	snprintf(words, sizeof(words), "%s, PTE %s, 4K", guest_op_name(c->op),
+		 ept_perm_str(c->pte));
+	if (s->why) {
+		ept_case_skip(c->id, words, s->why);
 		return;
 	}
+	ept_set_perms(&s->env.ept, s->gpa, EPT_LEVEL_PTE, c->pte);
+	matrix_access_case(&s->env, c->id, words, c->op, s->gla, s->host, NULL);
+}
 
-	host = matrix_map_page(&env, PAGE_4K, &gla, &gpa);
-	for (unsigned i = 0; i < ARRAY_SIZE(cases); i++) {
-		const struct smoke_case *c = &cases[i];
-		char words[80];
+static void ept_smoke(void)
+{
+	static struct smoke s;
+	struct ept_env_config cfg = { 0 };
 
-		ept_set_perms(&env.ept, gpa, EPT_LEVEL_PTE, c->pte);
-		snprintf(words, sizeof(words), "%s, PTE %s, 4K", guest_op_name(c->op),
-			 ept_perm_str(c->pte));
-		matrix_access_case(&env, c->id, words, c->op, gla, host, NULL);
+	memset(&s, 0, sizeof(s));
+	report_prefix_push("ept.smoke");
+	if (ept_env_init(&s.env, &cfg, &s.why)) {
+		s.why = NULL;
+		s.host = matrix_map_page(&s.env, PAGE_4K, &s.gla, &s.gpa);
 	}
-
-	ept_env_exit(&env);
+	cases_run(ARRAY_SIZE(cases), smoke_case, &s);
+	if (!s.why)
+		ept_env_exit(&s.env);
 	report_prefix_pop();
 }
 

@@ -1,0 +1,80 @@
+/* The outcome record and its one compare function (outcome.h). */
+#include "libcflat.h"
+#include "x86/outcome.h"
+
+const char *const outcome_field_names[FLD_NR] = {
+#define OUTCOME_NAME(e, name, words) [FLD_##e] = name,
+	OUTCOME_FIELDS(OUTCOME_NAME)
+#undef OUTCOME_NAME
+};
+
+static const char *const level_names[] = { "?", "PTE", "PDE", "PDPTE", "PML4E", "PML5E" };
+
+/* The fields of one check, in a fixed order. */
+static unsigned gather(const struct outcome *want, const struct outcome *got,
+		       const enum outcome_field *which, unsigned n, struct check_field *f)
+{
+	unsigned k = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		enum outcome_field of = which[i];
+
+		if (!want->mask[of])
+			continue;
+		f[k].name = outcome_field_names[of];
+		f[k].got = got->v[of];
+		f[k].want = want->v[of];
+		f[k].mask = want->mask[of];
+		k++;
+	}
+	return k;
+}
+
+static void ad_legend(const char *what, const uint8_t *level, unsigned n)
+{
+	char buf[96];
+	unsigned len = 0;
+
+	for (unsigned i = 0; i < n && len < sizeof(buf); i++)
+		len += snprintf(buf + len, sizeof(buf) - len, "%s%s bits %u/%u", i ? ", " : "",
+				level[i] < ARRAY_SIZE(level_names) ? level_names[level[i]] : "?",
+				2 * i, 2 * i + 1);
+	report_info("%s: A/D bits of %s", what, buf);
+}
+
+bool outcome_check(const char *id, const char *words, const struct outcome *want,
+		   const struct outcome *got)
+{
+	static const enum outcome_field main_fields[] = {
+		FLD_REASON, FLD_QUAL, FLD_GPA, FLD_GLA, FLD_IDT_VEC, FLD_INSN_ERR,
+		FLD_VECTOR, FLD_ERROR_CODE, FLD_CR2, FLD_INTR, FLD_VALUE,
+	};
+	static const enum outcome_field data_fields[] = { FLD_DATA, FLD_MEM };
+	static const enum outcome_field ad_fields[] = { FLD_EPT_AD, FLD_GUEST_AD };
+	struct check_field f[ARRAY_SIZE(main_fields)];
+	char cid[128];
+	unsigned n;
+	bool pass;
+
+	n = gather(want, got, main_fields, ARRAY_SIZE(main_fields), f);
+	pass = report_fields(id, f, n, "%s -> %s", words, want->describe);
+
+	n = gather(want, got, data_fields, ARRAY_SIZE(data_fields), f);
+	if (n) {
+		snprintf(cid, sizeof(cid), "%s.data", id);
+		report_fields(cid, f, n, "%s", want->mask[FLD_DATA] ?
+			      "the completed access read, wrote or fetched the right bytes" :
+			      "the stopped write left memory unchanged");
+	}
+	n = gather(want, got, ad_fields, ARRAY_SIZE(ad_fields), f);
+	if (n) {
+		snprintf(cid, sizeof(cid), "%s.ad", id);
+		if (!report_fields(cid, f, n, "EPT and guest accessed/dirty flags as SDM 29.3.5 and Vol. 3A 4.8 require")) {
+			if (want->nr_ept_ad)
+				ad_legend("ept_ad", want->ept_ad_level, want->nr_ept_ad);
+			if (want->nr_guest_ad)
+				ad_legend("guest_ad", want->guest_ad_level, want->nr_guest_ad);
+		}
+	}
+	return pass;
+}
