@@ -1,7 +1,8 @@
 /*
- * ept_perm2: EPT restrictions at two levels of one walk at once.  For
- * every pair of levels of the walk to a 4K EPT leaf (2M and 1G leaves:
- * ept_perm2_large.c), a set of
+ * ept_perm2: EPT restrictions at two levels of one walk at once; two
+ * tests of one family: ept_perm2 (4K EPT leaf) and ept_perm2_large (2M and
+ * 1G leaves, each skipped naming IA32_VMX_EPT_VPID_CAP bit 16/17 when the
+ * processor has none).  For every pair of levels of the walk, a set of
  * permission pairs chosen so that the AND over the walk differs from
  * either entry alone, and each access kind.  The SDM rules (through the
  * reference model):
@@ -19,6 +20,7 @@
  */
 #include "libcflat.h"
 #include "test.h"
+#include "cases.h"
 #include "x86/ept_matrix.h"
 
 #define R EPT_READ
@@ -44,75 +46,85 @@ static const struct perm_pair {
 	{ R | X, W | X },	/* lower -WX: misconfiguration, although X is allowed above */
 };
 
-#ifndef EPT_PERM2_LARGE
-/* This kernel: the 4K leaf; ept_perm2_large.c: the 2M and 1G leaves. */
-static const uint64_t leaf_sizes[] = { PAGE_4K };
-#define EPT_PERM2_NAME "ept_perm2"
-#endif
+struct perm2 {
+	struct ept_env env;
+	uint64_t leaf_size, gla, gpa;
+	enum ept_level leaf;
+	uint8_t *target;
+	const char *why;		/* every case skips */
+	unsigned nr_levels;
+	struct { enum ept_level upper, lower; } levels[6];
+};
+
+/* Case i: level pair, permission pair, access kind. */
+static void perm2_case(void *ctx, unsigned i)
+{
+	struct perm2 *p = ctx;
+	unsigned nops = ARRAY_SIZE(matrix_ops), npairs = ARRAY_SIZE(pairs);
+	enum ept_level upper = p->levels[i / (npairs * nops)].upper;
+	enum ept_level lower = p->levels[i / (npairs * nops)].lower;
+	const struct perm_pair *pp = &pairs[(i / nops) % npairs];
+	enum guest_op op = matrix_ops[i % nops];
+	const char *skip = p->why;
+	char id[80], words[112];
+
+	snprintf(id, sizeof(id), "%s.%s.%s.%s.%s.%s",
+		 matrix_level_id(upper), matrix_perm_id(pp->upper),
+		 matrix_level_id(lower), matrix_perm_id(pp->lower),
+		 matrix_size_id(p->leaf_size), guest_op_name(op));
+	snprintf(words, sizeof(words), "%s, %s %s and %s %s (others RWX), %s leaf",
+		 guest_op_name(op), matrix_level_name(upper), ept_perm_str(pp->upper),
+		 matrix_level_name(lower), ept_perm_str(pp->lower), matrix_size_name(p->leaf_size));
+	/* Without its own PML4E the window shares one with the guest's code
+	 * and tables (ept_env.h). */
+	if (!skip && upper == EPT_LEVEL_PML4E && !p->env.window_own_pml4e)
+		skip = "MAXPHYADDR <= 39: the window has no EPT PML4E of its own";
+	if (skip) {
+		ept_case_skip(id, words, skip);
+		return;
+	}
+	for (enum ept_level l = EPT_LEVEL_PML4E; l >= p->leaf; l--)
+		ept_set_perms(&p->env.ept, p->gpa, l,
+			      l == upper ? pp->upper : l == lower ? pp->lower : EPT_RWX_MASK);
+	matrix_access_case(&p->env, id, words, op, p->gla, p->target, NULL);
+}
 
 static void perm2_leaf(uint64_t leaf_size)
 {
-	enum ept_level leaf = ept_leaf_level(leaf_size);
-	const char *why = NULL;
-	struct ept_env env;
-	bool have_env = matrix_env_init(&env, false, &why);
-	uint8_t *target = NULL;
-	uint64_t gla = 0, gpa = 0;
+	static struct perm2 p;
+	bool have_env;
 
-	if (have_env && (why = matrix_ept_size_missing(leaf_size))) {
-		ept_env_exit(&env);
-		have_env = false;
-	}
-	if (have_env)
-		target = matrix_map_page(&env, leaf_size, &gla, &gpa);
-
-	for (enum ept_level upper = EPT_LEVEL_PML4E; upper > leaf; upper--) {
-		for (enum ept_level lower = upper - 1; lower >= leaf; lower--) {
-			const char *skip = have_env ? NULL : why;
-
-			/* Without its own PML4E the window shares one with the
-			 * guest's code and tables (ept_env.h). */
-			if (!skip && upper == EPT_LEVEL_PML4E && !env.window_own_pml4e)
-				skip = "MAXPHYADDR <= 39: the window has no EPT PML4E of its own";
-			for (unsigned p = 0; p < ARRAY_SIZE(pairs); p++) {
-				if (!skip) {
-					ept_set_perms(&env.ept, gpa, upper, pairs[p].upper);
-					ept_set_perms(&env.ept, gpa, lower, pairs[p].lower);
-				}
-				for (unsigned i = 0; i < ARRAY_SIZE(matrix_ops); i++) {
-					enum guest_op op = matrix_ops[i];
-					char id[80], words[112];
-
-					snprintf(id, sizeof(id), "%s.%s.%s.%s.%s.%s",
-						 matrix_level_id(upper), matrix_perm_id(pairs[p].upper),
-						 matrix_level_id(lower), matrix_perm_id(pairs[p].lower),
-						 matrix_size_id(leaf_size), guest_op_name(op));
-					snprintf(words, sizeof(words), "%s, %s %s and %s %s (others RWX), %s leaf",
-						 guest_op_name(op), matrix_level_name(upper),
-						 ept_perm_str(pairs[p].upper), matrix_level_name(lower),
-						 ept_perm_str(pairs[p].lower), matrix_size_name(leaf_size));
-					if (skip)
-						matrix_skip_case(id, words, skip);
-					else
-						matrix_access_case(&env, id, words, op, gla, target, NULL);
-				}
-			}
-			if (!skip) {
-				ept_set_perms(&env.ept, gpa, upper, EPT_RWX_MASK);
-				ept_set_perms(&env.ept, gpa, lower, EPT_RWX_MASK);
-			}
+	memset(&p, 0, sizeof(p));
+	p.leaf_size = leaf_size;
+	p.leaf = ept_leaf_level(leaf_size);
+	for (enum ept_level upper = EPT_LEVEL_PML4E; upper > p.leaf; upper--)
+		for (enum ept_level lower = upper - 1; lower >= p.leaf; lower--) {
+			p.levels[p.nr_levels].upper = upper;
+			p.levels[p.nr_levels++].lower = lower;
 		}
-	}
+	have_env = matrix_env_init(&p.env, false, &p.why);
 	if (have_env)
-		ept_env_exit(&env);
+		p.why = matrix_ept_size_missing(leaf_size);
+	if (have_env && !p.why)
+		p.target = matrix_map_page(&p.env, leaf_size, &p.gla, &p.gpa);
+	cases_run(p.nr_levels * ARRAY_SIZE(pairs) * ARRAY_SIZE(matrix_ops), perm2_case, &p);
+	if (have_env)
+		ept_env_exit(&p.env);
 }
 
-static void ept_perm2(void)
+static void perm2_family(const uint64_t *sizes, unsigned n)
 {
 	report_prefix_push("ept.perm2");
-	for (unsigned i = 0; i < ARRAY_SIZE(leaf_sizes); i++)
-		perm2_leaf(leaf_sizes[i]);
+	for (unsigned i = 0; i < n; i++)
+		perm2_leaf(sizes[i]);
 	report_prefix_pop();
 }
 
-TEST(EPT_PERM2_NAME, ept_perm2);
+static const uint64_t size_4k[] = { PAGE_4K };
+static const uint64_t size_large[] = { PAGE_2M, PAGE_1G };
+
+static void ept_perm2(void) { perm2_family(size_4k, 1); }
+static void ept_perm2_large(void) { perm2_family(size_large, 2); }
+
+TEST("ept_perm2", ept_perm2);
+TEST("ept_perm2_large", ept_perm2_large);

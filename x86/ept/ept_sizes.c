@@ -18,19 +18,10 @@
  */
 #include "libcflat.h"
 #include "test.h"
+#include "cases.h"
 #include "x86/alloc.h"
 #include "x86/ept_matrix.h"
 #include "x86/processor.h"
-
-#ifndef EPT_SIZES_AD
-#define EPT_SIZES_AD    false
-#define EPT_SIZES_NAME  "ept_sizes"
-#endif
-/* Guest page sizes this kernel runs (indexes in page_sizes[]). */
-#ifndef EPT_SIZES_GUEST_FIRST
-#define EPT_SIZES_GUEST_FIRST 0
-#define EPT_SIZES_GUEST_LAST  2
-#endif
 
 #define REGION_SIZE     (4ull << 20)
 
@@ -58,89 +49,91 @@ static const char *guest_size_missing(uint64_t size)
 	return NULL;
 }
 
-static void sizes_run(bool ad)
-{
-	const char *env_why = NULL;
+struct sizes {
 	struct ept_env env;
-	bool have_env = matrix_env_init(&env, ad, &env_why);
-	uint64_t region = have_env ? (uintptr_t)alloc_aligned(REGION_SIZE, REGION_SIZE) : 0;
-	unsigned slot;
+	uint64_t region;
+	const char *why;	/* every case skips */
+	unsigned guest_first, nr_guest;
+	bool ad;
+};
 
-	if (ad)
-		report_prefix_push("ad");
-	for (unsigned gi = EPT_SIZES_GUEST_FIRST; gi <= EPT_SIZES_GUEST_LAST; gi++) {
-		for (unsigned ei = 0; ei < ARRAY_SIZE(page_sizes); ei++) {
-			uint64_t gsize = page_sizes[gi], esize = page_sizes[ei];
-			uint64_t slot_gla = 0, slot_gpa = 0;
-			const char *skip = env_why;
+/* Case i: guest size, EPT size, offset, EPT leaf permission, access kind. */
+static void sizes_case(void *ctx, unsigned i)
+{
+	struct sizes *z = ctx;
+	unsigned nops = ARRAY_SIZE(matrix_ops), nperm = ARRAY_SIZE(leaf_perms);
+	unsigned noff = ARRAY_SIZE(offsets), nsize = ARRAY_SIZE(page_sizes);
+	enum guest_op op = matrix_ops[i % nops];
+	uint64_t rwx = leaf_perms[(i / nops) % nperm];
+	const struct size_offset *so = &offsets[(i / (nops * nperm)) % noff];
+	unsigned ei = (i / (nops * nperm * noff)) % nsize;
+	unsigned gi = z->guest_first + i / (nops * nperm * noff * nsize);
+	uint64_t gsize = page_sizes[gi], esize = page_sizes[ei];
+	/* combination (gi, ei) has a 1 GiB slot of the window of its own */
+	uint64_t slot = (gi * 3 + ei + 1) * PAGE_1G;
+	uint64_t s = so->literal ? so->off : z->region + so->off;
+	uint64_t hpa = esize == PAGE_1G ? s : z->region + s % REGION_SIZE;
+	const char *skip = z->why;
+	uint64_t gla, gpa;
+	char id[80], words[128];
 
-			slot = gi * 3 + ei + 1;
-			if (!skip)
-				skip = guest_size_missing(gsize);
-			if (!skip)
-				skip = matrix_ept_size_missing(esize);
-			if (have_env) {
-				slot_gla = env.window_gla + slot * PAGE_1G;
-				slot_gpa = env.window_gpa + slot * PAGE_1G;
-			}
-
-			for (unsigned oi = 0; oi < ARRAY_SIZE(offsets); oi++) {
-				const struct size_offset *so = &offsets[oi];
-				uint64_t s = so->literal ? so->off : region + so->off;
-				uint64_t hpa = esize == PAGE_1G ? s : region + s % REGION_SIZE;
-				uint64_t gla = slot_gla + s, gpa = slot_gpa + s;
-
-				/* An EPT 1G leaf maps the slot to host 0-1G: a literal
-				 * offset there would touch memory that is not ours. */
-				if (so->literal && esize == PAGE_1G)
-					continue;
-				if (!skip) {
-					ept_map(&env.ept, gpa, hpa, esize, EPT_RWX_MASK | EPT_WB);
-					gpt_map(&env.gpt, gla, gpa, gsize, PTE_WRITE);
-				}
-				for (unsigned pi = 0; pi < ARRAY_SIZE(leaf_perms); pi++) {
-					uint64_t rwx = leaf_perms[pi];
-
-					if (!skip)
-						ept_set_perms(&env.ept, gpa, ept_leaf_level(esize), rwx);
-					for (unsigned i = 0; i < ARRAY_SIZE(matrix_ops); i++) {
-						enum guest_op op = matrix_ops[i];
-						char id[80], words[128];
-
-						snprintf(id, sizeof(id), "g%s.e%s.%s.%s.%s",
-							 matrix_size_id(gsize), matrix_size_id(esize),
-							 so->id, matrix_perm_id(rwx), guest_op_name(op));
-						snprintf(words, sizeof(words),
-							 "%s, guest %s page, EPT %s leaf %s, offset %#lx in the guest page, %#lx in the EPT leaf%s",
-							 guest_op_name(op), matrix_size_name(gsize),
-							 matrix_size_name(esize), ept_perm_str(rwx),
-							 s & (gsize - 1), s & (esize - 1),
-							 ad ? ", EPT A/D on" : "");
-						if (skip)
-							matrix_skip_case(id, words, skip);
-						else
-							matrix_access_case(&env, id, words, op, gla,
-									   (void *)(uintptr_t)hpa, NULL);
-					}
-				}
-				if (!skip)
-					ept_set_perms(&env.ept, gpa, ept_leaf_level(esize), EPT_RWX_MASK);
-			}
-		}
+	/* An EPT 1G leaf maps the slot to host 0-1G: a literal offset there
+	 * would touch memory that is not ours. */
+	if (so->literal && esize == PAGE_1G)
+		return;
+	snprintf(id, sizeof(id), "g%s.e%s.%s.%s.%s", matrix_size_id(gsize), matrix_size_id(esize),
+		 so->id, matrix_perm_id(rwx), guest_op_name(op));
+	snprintf(words, sizeof(words),
+		 "%s, guest %s page, EPT %s leaf %s, offset %#lx in the guest page, %#lx in the EPT leaf%s",
+		 guest_op_name(op), matrix_size_name(gsize), matrix_size_name(esize),
+		 ept_perm_str(rwx), s & (gsize - 1), s & (esize - 1), z->ad ? ", EPT A/D on" : "");
+	if (!skip)
+		skip = guest_size_missing(gsize);
+	if (!skip)
+		skip = matrix_ept_size_missing(esize);
+	if (skip) {
+		ept_case_skip(id, words, skip);
+		return;
 	}
-	if (have_env)
-		ept_env_exit(&env);
-	if (ad)
-		report_prefix_pop();
+	gla = z->env.window_gla + slot + s;
+	gpa = z->env.window_gpa + slot + s;
+	/* every case maps its own page and sets its own leaf */
+	ept_map(&z->env.ept, gpa, hpa, esize, rwx | EPT_WB);
+	gpt_map(&z->env.gpt, gla, gpa, gsize, PTE_WRITE);
+	matrix_access_case(&z->env, id, words, op, gla, (void *)(uintptr_t)hpa, NULL);
 }
 
-/* EPT A/D flags on: ept_sizes_ad.c, a kernel of its own (short kernels
- * parallelize, and see the report on Bochs' preemption timer). */
-static void ept_sizes(void)
+static void sizes_run(unsigned guest_first, unsigned nr_guest, bool ad)
 {
+	static struct sizes z;
+	bool have_env;
+
+	memset(&z, 0, sizeof(z));
+	z.guest_first = guest_first;
+	z.nr_guest = nr_guest;
+	z.ad = ad;
 	report_prefix_push("ept.sizes");
-	sizes_run(EPT_SIZES_AD);
+	if (ad)
+		report_prefix_push("ad");
+	have_env = matrix_env_init(&z.env, ad, &z.why);
+	if (have_env)
+		z.region = (uintptr_t)alloc_aligned(REGION_SIZE, REGION_SIZE);
+	cases_run(nr_guest * ARRAY_SIZE(page_sizes) * ARRAY_SIZE(offsets) *
+		  ARRAY_SIZE(leaf_perms) * ARRAY_SIZE(matrix_ops), sizes_case, &z);
+	if (have_env)
+		ept_env_exit(&z.env);
+	if (ad)
+		report_prefix_pop();
 	report_prefix_pop();
 }
 
-TEST(EPT_SIZES_NAME, ept_sizes);
+/* Three tests of one family: every guest size with EPT A/D off; with A/D
+ * on, guest 4K and 2M pages, and guest 1G pages (kernels short enough to
+ * run in parallel). */
+static void ept_sizes(void) { sizes_run(0, 3, false); }
+static void ept_sizes_ad(void) { sizes_run(0, 2, true); }
+static void ept_sizes_ad1g(void) { sizes_run(2, 1, true); }
+
+TEST("ept_sizes", ept_sizes);
+TEST("ept_sizes_ad", ept_sizes_ad);
+TEST("ept_sizes_ad1g", ept_sizes_ad1g);
