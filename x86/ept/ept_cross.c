@@ -32,6 +32,8 @@
  */
 #include "libcflat.h"
 #include "test.h"
+#include "cases.h"
+#include "x86/ad_model.h"
 #include "x86/alloc.h"
 #include "x86/ept_matrix.h"
 
@@ -192,10 +194,15 @@ static void cross_case(struct ept_env *env, const struct cross_pages *p, enum la
 		       unsigned start)
 {
 	uint64_t gla = p->gla + start, gla_b = p->gla + PAGE_4K;
-	uint64_t value = op == GUEST_OP_RMW ? MATRIX_RMW_ADDEND : MATRIX_WRITE_VALUE;
+	uint64_t value = op == GUEST_OP_RMW ? CASE_RMW_ADDEND : CASE_WRITE_VALUE;
+	uint64_t leaf[2] = {
+		(uintptr_t)ept_entry_must(&env->ept, p->gpa_a, p->level),
+		(uintptr_t)ept_entry_must(&env->ept, p->gpa_b, p->level),
+	};
 	struct ept_outcome oa, ob, o;
+	struct outcome want = { 0 }, got = { 0 };
 	struct vmx_exit e;
-	uint64_t before, got = 0, want = 0;
+	uint64_t before;
 	char id[96], words[160];
 
 	snprintf(id, sizeof(id), "%s.%ub.%x.%s.%s.%s", layout_id[l], width, start,
@@ -208,6 +215,8 @@ static void cross_case(struct ept_env *env, const struct cross_pages *p, enum la
 	before = span_load(p, start, width);
 	ept_set_perms(&env->ept, p->gpa_a, p->level, pp->a);
 	ept_set_perms(&env->ept, p->gpa_b, p->level, pp->b);
+	ept_case_begin(env, p->gla);
+	ept_case_begin(env, gla_b);
 
 	/* The part in A is the access at the operand's address, the part in
 	 * B the access at B's first byte (see the top of this file). */
@@ -219,87 +228,102 @@ static void cross_case(struct ept_env *env, const struct cross_pages *p, enum la
 		return;
 	}
 	o = oa.kind != EPT_OUTCOME_TRANSLATION ? oa : ob;
+	outcome_want_exit(&want, &o);
+	if (o.kind == EPT_OUTCOME_TRANSLATION) {
+		uint64_t d;
+
+		switch (op) {
+		case GUEST_OP_READ:  d = before; break;
+		case GUEST_OP_WRITE: d = value & width_mask(width); break;
+		case GUEST_OP_RMW:   d = (before + value) & width_mask(width); break;
+		default:             d = gla; break;	/* the VMCALL ran at the operand */
+		}
+		outcome_set(&want, FLD_DATA, d, ~0ull);
+	}
+	/* the EPT leaves of both pages: A/D as SDM 29.3.5 says (none with
+	 * EPT A/D off) */
+	want.nr_ept_ad = 2;
+	want.ept_ad_level[0] = want.ept_ad_level[1] = (uint8_t)p->level;
+	for (unsigned i = 0; i < 2; i++) {
+		struct ad_flags f = ad_model_ept(&env->model, &o, NULL, leaf[i]);
+
+		want.v[FLD_EPT_AD] |= (uint64_t)(f.a == AD_SET) << (2 * i) |
+				      (uint64_t)(f.d == AD_SET) << (2 * i + 1);
+		want.mask[FLD_EPT_AD] |= (uint64_t)(f.a != AD_MAY) << (2 * i) |
+					 (uint64_t)(f.d != AD_MAY) << (2 * i + 1);
+	}
 
 	e = cross_run(env, stub_for(op, width), gla, value);
-	expect_ept_outcome(id, words, &o, &e);
-	if (o.kind != EPT_OUTCOME_TRANSLATION)
-		return;
-
+	outcome_got_exit(&got, &e);
 	switch (op) {
-	case GUEST_OP_READ:
-		got = e.regs.rax;
-		want = before;
-		break;
-	case GUEST_OP_WRITE:
-		got = span_load(p, start, width);
-		want = value & width_mask(width);
-		break;
-	case GUEST_OP_RMW:
-		got = span_load(p, start, width);
-		want = (before + value) & width_mask(width);
-		break;
-	default:
-		got = e.guest_rip;
-		want = gla;
-		break;
+	case GUEST_OP_READ:  got.v[FLD_DATA] = e.regs.rax; break;
+	case GUEST_OP_FETCH: got.v[FLD_DATA] = e.guest_rip; break;
+	default:             got.v[FLD_DATA] = span_load(p, start, width); break;
 	}
-	matrix_followup(env, id, &o, op, got, want);
+	for (unsigned i = 0; i < 2; i++) {
+		uint64_t entry = *(volatile uint64_t *)(uintptr_t)leaf[i];
+
+		got.v[FLD_EPT_AD] |= (uint64_t)!!(entry & EPT_ACCESSED) << (2 * i) |
+				     (uint64_t)!!(entry & EPT_DIRTY) << (2 * i + 1);
+	}
+	if (!outcome_check(id, words, &want, &got))
+		vmx_exit_report_info(&e);
+}
+
+struct cross {
+	struct ept_env env;
+	struct cross_pages p;
+	enum layout l;
+	const char *skip;
+};
+
+/* Case i of a layout: page permissions, then the data accesses (span x
+ * kind), then the crossing fetches. */
+static void cross_one(void *ctx, unsigned i)
+{
+	struct cross *c = ctx;
+	unsigned per_perm = ARRAY_SIZE(spans) * ARRAY_SIZE(data_ops) + ARRAY_SIZE(fetch_starts);
+	const struct page_perms *pp = &perms[i / per_perm];
+	unsigned k = i % per_perm, width, start;
+	enum guest_op op;
+	char id[96];
+
+	if (k < ARRAY_SIZE(spans) * ARRAY_SIZE(data_ops)) {
+		width = spans[k / ARRAY_SIZE(data_ops)].width;
+		start = spans[k / ARRAY_SIZE(data_ops)].start;
+		op = data_ops[k % ARRAY_SIZE(data_ops)];
+	} else {
+		width = 3;
+		start = fetch_starts[k - ARRAY_SIZE(spans) * ARRAY_SIZE(data_ops)];
+		op = GUEST_OP_FETCH;
+	}
+	if (c->skip) {
+		snprintf(id, sizeof(id), "%s.%ub.%x.%s.%s.%s", layout_id[c->l], width, start,
+			 matrix_perm_id(pp->a), matrix_perm_id(pp->b), guest_op_name(op));
+		report_skip(id, NULL, "%s", c->skip);
+		return;
+	}
+	cross_case(&c->env, &c->p, c->l, pp, op, width, start);
 }
 
 static void ept_cross(void)
 {
-	struct ept_env env;
+	static struct cross c;
 	const char *why;
 	bool have_env;
 
+	memset(&c, 0, sizeof(c));
 	report_prefix_push("ept.cross");
-	have_env = matrix_env_init(&env, false, &why);
-	for (enum layout l = 0; l < NR_LAYOUTS; l++) {
-		struct cross_pages p;
-		const char *skip = have_env ? NULL : why;
-
-		if (!skip && !setup_layout(&env, l, &p, &skip))
-			(void)0;
-		for (unsigned pi = 0; pi < ARRAY_SIZE(perms); pi++) {
-			for (unsigned si = 0; si < ARRAY_SIZE(spans); si++) {
-				for (unsigned oi = 0; oi < ARRAY_SIZE(data_ops); oi++) {
-					if (skip) {
-						char id[96];
-
-						snprintf(id, sizeof(id), "%s.%ub.%x.%s.%s.%s",
-							 layout_id[l], spans[si].width,
-							 spans[si].start,
-							 matrix_perm_id(perms[pi].a),
-							 matrix_perm_id(perms[pi].b),
-							 guest_op_name(data_ops[oi]));
-						report_skip(id, NULL, "%s", skip);
-						continue;
-					}
-					cross_case(&env, &p, l, &perms[pi], data_ops[oi],
-						   spans[si].width, spans[si].start);
-				}
-			}
-			for (unsigned fi = 0; fi < ARRAY_SIZE(fetch_starts); fi++) {
-				if (skip) {
-					char id[96];
-
-					snprintf(id, sizeof(id), "%s.3b.%x.%s.%s.fetch", layout_id[l],
-						 fetch_starts[fi], matrix_perm_id(perms[pi].a),
-						 matrix_perm_id(perms[pi].b));
-					report_skip(id, NULL, "%s", skip);
-					continue;
-				}
-				cross_case(&env, &p, l, &perms[pi], GUEST_OP_FETCH, 3,
-					   fetch_starts[fi]);
-			}
-		}
-		if (!skip) {
-			ept_set_perms(&env.ept, p.gpa_a, p.level, EPT_RWX_MASK);
-			ept_set_perms(&env.ept, p.gpa_b, p.level, EPT_RWX_MASK);
-		}
+	have_env = matrix_env_init(&c.env, false, &why);
+	for (c.l = 0; c.l < NR_LAYOUTS; c.l++) {
+		c.skip = have_env ? NULL : why;
+		if (!c.skip)
+			setup_layout(&c.env, c.l, &c.p, &c.skip);
+		cases_run(ARRAY_SIZE(perms) * (ARRAY_SIZE(spans) * ARRAY_SIZE(data_ops) +
+					       ARRAY_SIZE(fetch_starts)), cross_one, &c);
 	}
 	if (have_env)
-		ept_env_exit(&env);
+		ept_env_exit(&c.env);
 	report_prefix_pop();
 }
 
