@@ -355,7 +355,7 @@ void outcome_want_exit(struct outcome *w, const struct ept_outcome *o)
 		break;
 	case EPT_OUTCOME_MISCONFIG:
 		outcome_set(w, FLD_REASON, EXIT_REASON_EPT_MISCONFIG, ~0u);
-		outcome_set(w, FLD_GPA, o->misconfig.gpa, ~0ull);
+		outcome_set(w, FLD_GPA, o->misconfig.gpa, o->misconfig.gpa_mask);
 		snprintf(w->describe, sizeof(w->describe), "exit 49 (%s)",
 			 ept_misconfig_rule_name(o->misconfig.rule));
 		break;
