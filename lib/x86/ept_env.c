@@ -339,6 +339,9 @@ void outcome_want_exit(struct outcome *w, const struct ept_outcome *o)
 	/* Not an exit during event delivery: IDT-vectoring information not
 	 * valid (SDM 28.2.4); a test of event delivery sets it itself. */
 	outcome_set(w, FLD_IDT_VEC, 0, INTR_INFO_VALID);
+	/* An exit that is not an exception: VM-exit interruption information
+	 * not valid (28.2.2); a guest fault sets it below. */
+	outcome_set(w, FLD_VECTOR, 0, INTR_INFO_VALID);
 	switch (o->kind) {
 	case EPT_OUTCOME_TRANSLATION:
 		/* the access completed and the guest called back */
@@ -417,8 +420,15 @@ void ept_case_expect(struct ept_env *env, struct ept_case *c)
 			[GUEST_OP_READ] = CASE_PATTERN, [GUEST_OP_WRITE] = CASE_WRITE_VALUE,
 			[GUEST_OP_RMW] = CASE_PATTERN + CASE_RMW_ADDEND,
 		};
+		uint64_t want = c->op == GUEST_OP_FETCH ? c->gla : data[c->op];
+
+		/* a 32-bit guest's accesses are 4 bytes (guest_access32.S): a
+		 * read defines EAX only, a write leaves the upper 4 bytes */
+		if (env->guest32 && c->op != GUEST_OP_FETCH)
+			want = (CASE_PATTERN & ~0xffffffffull) | (uint32_t)want;
 		/* a fetch: the VMCALL at the target ran (its RIP) */
-		outcome_set(&c->want, FLD_DATA, c->op == GUEST_OP_FETCH ? c->gla : data[c->op], ~0ull);
+		outcome_set(&c->want, FLD_DATA, want,
+			    env->guest32 && c->op == GUEST_OP_READ ? 0xffffffffull : ~0ull);
 	} else if (c->host && write && o->kind != EPT_OUTCOME_UNMODELED) {
 		/* EPT violations, misconfigurations and #PF are fault-like:
 		 * the write does not happen (SDM 28.1) */
@@ -428,8 +438,18 @@ void ept_case_expect(struct ept_env *env, struct ept_case *c)
 	c->nr_ept = ept_walk_of_window(env, window_gpa_of(env, c->gla), c->ept_hpa,
 				       c->want.ept_ad_level);
 	c->want.nr_ept_ad = (uint8_t)c->nr_ept;
-	for (unsigned i = 0; i < c->nr_ept; i++)
-		want_ad(&c->want, FLD_EPT_AD, i, ad_model_ept(&env->model, o, &c->trace, c->ept_hpa[i]));
+	for (unsigned i = 0; i < c->nr_ept; i++) {
+		struct ad_flags a = ad_model_ept(&env->model, o, &c->trace, c->ept_hpa[i]);
+		uint64_t e = *(volatile uint64_t *)(uintptr_t)c->ept_hpa[i];
+
+		/* a flag the case preset stays set: the processor never clears
+		 * one, nor writes bits 8 and 9 while they are ignored (29.3.5) */
+		if (e & EPT_ACCESSED)
+			a.a = AD_SET;
+		if (e & EPT_DIRTY)
+			a.d = AD_SET;
+		want_ad(&c->want, FLD_EPT_AD, i, a);
+	}
 
 	c->nr_guest = guest_walk(env, c->gla, c->guest_level);
 	c->want.nr_guest_ad = (uint8_t)c->nr_guest;
