@@ -102,7 +102,9 @@ uint64_t *ept_entry(struct ept *e, uint64_t gpa, enum ept_level want)
 			return entry;
 		if (is_leaf(*entry, level) || !(*entry & ADDR_MASK))
 			return NULL;
-		table = (uint64_t *)(uintptr_t)(*entry & ADDR_MASK);
+		/* bits 51:MAXPHYADDR are reserved (SDM 29.3.2), not address:
+		 * a test may have set one */
+		table = (uint64_t *)(uintptr_t)(*entry & ADDR_MASK & BITS(vmx_caps.maxphyaddr - 1, 0));
 	}
 }
 

@@ -10,128 +10,120 @@
  *    EPT violation.
  * A PML5E maps 256 TiB, so only a window at GPA 2^48 or above has one of
  * its own (needs MAXPHYADDR >= 49); below that the PML5E cases are skipped
- * naming MAXPHYADDR.  Expected outcomes: the reference model.
+ * naming MAXPHYADDR.  The leaf cases use the ordinary window of ept_env,
+ * the PML5E cases an environment whose window is moved to GPA 2^48.
+ * Every case sets the entry it is about and is one ept_case()
+ * (matrix_access_case()): the whole outcome the reference model gives,
+ * data or memory, A/D flags.
  */
 #include "libcflat.h"
 #include "test.h"
-#include "x86/alloc.h"
+#include "cases.h"
 #include "x86/ept_env.h"
 #include "x86/ept_matrix.h"
 #include "x86/processor.h"
 
-#define DATA_OFFSET     0x2a8
 #define PML5_WINDOW_GPA (1ull << 48)            /* PML5E index 1 */
 #define PML5_WINDOW_GLA 0x00007f8000000000ull   /* guest PML4E index 255 */
 
 static const enum guest_op ops[] = { GUEST_OP_READ, GUEST_OP_WRITE, GUEST_OP_FETCH };
 
-struct window {
-	struct ept_env *env;
-	uint8_t *page;
-	uint64_t gpa, gla;
+#define NR_PERM_CASES   (8 * ARRAY_SIZE(ops))	/* R/W/X value, access */
+
+/* One window: its environment, the level its cases edit, the entry as
+ * mapped, and its reserved-bit cases (PML5E only). */
+struct level_run {
+	struct ept_env env;
+	enum ept_level level;
+	const char *why;	/* every case skips */
+	uint8_t *host;
+	uint64_t gla, gpa, canon;
+	unsigned nr_bits;
+	uint8_t bit[64];	/* reserved bits of a PML5E */
 };
 
-/* One access at DATA_OFFSET of the window page, checked by the shared
- * case runner: the outcome, and the data or unchanged memory. */
-static void run_case(struct window *w, const char *id, const char *words, enum guest_op op)
+/*
+ * Case i < NR_PERM_CASES: R/W/X value and access kind on the level's
+ * entry.  After them (PML5E): each reserved bit in a present entry, then
+ * each in a not-present one, a read each.
+ */
+static void level_case(void *ctx, unsigned i)
 {
-	matrix_access_case(w->env, id, words, op, w->gla + DATA_OFFSET, w->page + DATA_OFFSET, NULL);
+	struct level_run *r = ctx;
+	const char *name = r->level == EPT_LEVEL_PML5E ? "PML5E" : "4K PTE";
+	enum guest_op op = GUEST_OP_READ;
+	uint64_t value;
+	char id[64], words[96];
+
+	if (i < NR_PERM_CASES) {
+		uint64_t rwx = i / ARRAY_SIZE(ops);
+
+		op = ops[i % ARRAY_SIZE(ops)];
+		snprintf(id, sizeof(id), "%s.%s.%s", matrix_level_id(r->level), ept_perm_str(rwx),
+			 guest_op_name(op));
+		snprintf(words, sizeof(words), "%s, %s %s, 5-level walk", guest_op_name(op), name,
+			 ept_perm_str(rwx));
+		value = (r->canon & ~EPT_RWX_MASK) | rwx;
+	} else {
+		unsigned k = i - NR_PERM_CASES, b = r->bit[k % r->nr_bits];
+		bool np = k >= r->nr_bits;
+
+		snprintf(id, sizeof(id), "pml5e.%s%u", np ? "np-bit" : "bit", b);
+		snprintf(words, sizeof(words), "read, PML5E %s with bit %u set",
+			 np ? "not present" : "RWX", b);
+		/* bits 62:3 of a not-present entry are ignored (29.3.2) */
+		value = (np ? r->canon & ~EPT_RWX_MASK : r->canon) | BIT(b);
+	}
+	if (r->why) {
+		ept_case_skip(id, words, r->why);
+		return;
+	}
+	*ept_entry_must(&r->env.ept, r->gpa, r->level) = value;
+	matrix_access_case(&r->env, id, words, op, r->gla, r->host, NULL);
 }
 
-static uint64_t pml5e_reserved(unsigned maxphy)
+static void level_run(struct level_run *r, enum ept_level level)
 {
-	return BITS(7, 3) | (maxphy >= 52 ? 0 : BITS(51, maxphy));
-}
-
-/* Every case id at one level, run or skipped. */
-static void perm_cases(struct window *w, const char *level_id, enum ept_level level,
-		       const char *skip)
-{
-	uint64_t *ent = skip ? NULL : ept_entry_must(&w->env->ept, w->gpa, level), saved = ent ? *ent : 0;
-
-	for (unsigned rwx = 0; rwx < 8; rwx++)
-		for (unsigned i = 0; i < ARRAY_SIZE(ops); i++) {
-			char id[64], words[96];
-
-			snprintf(id, sizeof(id), "%s.%s.%s", level_id, ept_perm_str(rwx),
-				 guest_op_name(ops[i]));
-			snprintf(words, sizeof(words), "%s, %s %s, 5-level walk", guest_op_name(ops[i]),
-				 level == EPT_LEVEL_PML5E ? "PML5E" : "4K PTE", ept_perm_str(rwx));
-			if (skip) {
-				report_skip(id, words, "%s", skip);
-				continue;
-			}
-			*ent = (saved & ~EPT_RWX_MASK) | rwx;
-			run_case(w, id, words, ops[i]);
-			*ent = saved;
-		}
-}
-
-static void pml5e_misconfig(struct window *w, const char *skip)
-{
+	struct ept_env_config cfg = { .ept_levels = 5 };
 	unsigned maxphy = cpu_maxphyaddr();
-	uint64_t rsvd = pml5e_reserved(maxphy);
-	uint64_t *ent = skip ? NULL : ept_entry_must(&w->env->ept, w->gpa, EPT_LEVEL_PML5E);
-	uint64_t saved = ent ? *ent : 0;
+	uint64_t rsvd = BITS(7, 3) | (maxphy >= 52 ? 0 : BITS(51, maxphy));	/* Table 29-1 */
+	static char why_maxphy[96];
+	bool have_env;
 
-	for (unsigned np = 0; np < 2; np++)
-		for (unsigned b = 3; b < 64; b++) {
-			char id[64], words[96];
-
-			if (!(rsvd & BIT(b)))
-				continue;
-			snprintf(id, sizeof(id), "pml5e.%s%u", np ? "np-bit" : "bit", b);
-			snprintf(words, sizeof(words), "read, PML5E %s with bit %u set",
-				 np ? "not present" : "RWX", b);
-			if (skip) {
-				report_skip(id, words, "%s", skip);
-				continue;
-			}
-			*ent = (np ? saved & ~EPT_RWX_MASK : saved) | BIT(b);
-			run_case(w, id, words, GUEST_OP_READ);
-			*ent = saved;
+	memset(r, 0, sizeof(*r));
+	r->level = level;
+	if (level == EPT_LEVEL_PML5E)
+		for (unsigned b = 3; b < 64; b++)
+			if (rsvd & BIT(b))
+				r->bit[r->nr_bits++] = (uint8_t)b;
+	have_env = ept_env_init(&r->env, &cfg, &r->why);
+	if (have_env && level == EPT_LEVEL_PML5E && maxphy < 49) {
+		snprintf(why_maxphy, sizeof(why_maxphy),
+			 "MAXPHYADDR %u < 49: no GPA outside the guest's own PML5E", maxphy);
+		r->why = why_maxphy;
+	}
+	if (have_env && !r->why) {
+		if (level == EPT_LEVEL_PML5E) {
+			/* the window at PML5E index 1 (ept_env_map() maps from
+			 * these, and ept_case() finds the walks by them) */
+			r->env.window_gpa = PML5_WINDOW_GPA;
+			r->env.window_gla = PML5_WINDOW_GLA;
 		}
+		r->host = matrix_map_page(&r->env, PAGE_4K, &r->gla, &r->gpa);
+		r->canon = *ept_entry_must(&r->env.ept, r->gpa, level);
+	}
+	cases_run(NR_PERM_CASES + 2 * r->nr_bits, level_case, r);
+	if (have_env)
+		ept_env_exit(&r->env);
 }
 
 static void ept_5level(void)
 {
-	struct ept_env_config cfg = { .ept_levels = 5 };
-	struct ept_env env;
-	struct window pml5w = { .env = &env }, leafw = { .env = &env };
-	const char *why, *pml5_skip = NULL;
-	static char pml5_why[96];
+	static struct level_run r;
 
 	report_prefix_push("ept.5level");
-	if (!ept_env_init(&env, &cfg, &why)) {
-		perm_cases(&leafw, "pte", EPT_LEVEL_PTE, why);
-		perm_cases(&pml5w, "pml5e", EPT_LEVEL_PML5E, why);
-		pml5e_misconfig(&pml5w, why);
-		report_prefix_pop();
-		return;
-	}
-
-	leafw.page = alloc_page();
-	leafw.gpa = ept_env_gpa(&env, (uintptr_t)leafw.page);
-	leafw.gla = ept_env_map(&env, (uintptr_t)leafw.page, PAGE_4K, EPT_RWX_MASK | EPT_WB,
-				PAGE_4K, PTE_WRITE);
-	perm_cases(&leafw, "pte", EPT_LEVEL_PTE, NULL);
-
-	if (vmx_caps.maxphyaddr < 49) {
-		snprintf(pml5_why, sizeof(pml5_why),
-			 "MAXPHYADDR %u < 49: no GPA outside the guest's own PML5E",
-			 vmx_caps.maxphyaddr);
-		pml5_skip = pml5_why;
-	} else {
-		pml5w.page = alloc_page();
-		pml5w.gpa = PML5_WINDOW_GPA + (uintptr_t)pml5w.page;
-		pml5w.gla = PML5_WINDOW_GLA + (uintptr_t)pml5w.page;
-		ept_map(&env.ept, pml5w.gpa, (uintptr_t)pml5w.page, PAGE_4K, EPT_RWX_MASK | EPT_WB);
-		gpt_map(&env.gpt, pml5w.gla, pml5w.gpa, PAGE_4K, PTE_WRITE);
-	}
-	perm_cases(&pml5w, "pml5e", EPT_LEVEL_PML5E, pml5_skip);
-	pml5e_misconfig(&pml5w, pml5_skip);
-
-	ept_env_exit(&env);
+	level_run(&r, EPT_LEVEL_PTE);
+	level_run(&r, EPT_LEVEL_PML5E);
 	report_prefix_pop();
 }
 

@@ -2,9 +2,10 @@
  * ept_misconfig: EPT misconfigurations (SDM 29.3.3.1) against EPT
  * violations (29.3.3.2) and plain translations, entry by entry.
  *
- * The test window of ept_env is mapped three ways in turn -- 4K leaf
- * (PML4E, PDPTE and PDE referencing tables, PTE), 2M PDE leaf, 1G PDPTE
- * leaf -- and one entry of the window's walk is edited in place per case:
+ * The test window of ept_env is mapped three ways, each in an environment
+ * of its own -- 4K leaf (PML4E, PDPTE and PDE referencing tables, PTE), 2M
+ * PDE leaf, 1G PDPTE leaf -- and one entry of the window's walk is edited
+ * per case:
  *   - each reserved bit on its own: 51:MAXPHYADDR everywhere, 7:3 of a
  *     PML4E, 6:3 of an entry referencing a table, 20:12 of a 2M leaf,
  *     29:12 of a 1G leaf (Tables 29-1..29-7) -> exit 49, GPA of the access;
@@ -20,34 +21,20 @@
  *   - precedence (29.3.3): a misconfiguration below a missing permission
  *     is still a misconfiguration; a not-present entry above a
  *     misconfigured one ends the walk -> violation.
- * Every expectation is the reference model's (ept_env_expect()).
+ * Every case is one ept_case(): the whole outcome the reference model
+ * gives for the tables as the case left them, and the data, memory and
+ * A/D flags of the window's walks.
  */
 #include "libcflat.h"
 #include "test.h"
-#include "x86/alloc.h"
+#include "cases.h"
 #include "x86/ept_env.h"
+#include "x86/ept_matrix.h"
 #include "x86/processor.h"
-
-#define DATA_OFFSET     0x5a8
-#define CODE_OFFSET     0x1c0
-#define PATTERN         0x0123456789abcdefull
-#define WRITE_VALUE     0xfeedfacecafef00dull
-#define VMCALL_BYTES    0xc1010fu               /* 0F 01 C1 */
 
 enum shape { SHAPE_4K, SHAPE_2M, SHAPE_1G, SHAPE_NR };
 
-static const struct shape_info {
-	const char *name;
-	uint64_t page_size;
-	uint64_t cap;           /* IA32_VMX_EPT_VPID_CAP bit the leaf needs */
-	const char *cap_words;
-} shapes[SHAPE_NR] = {
-	[SHAPE_4K] = { "4K", PAGE_4K, 0, NULL },
-	[SHAPE_2M] = { "2M", PAGE_2M, EPT_CAP_PAGE_2M,
-		       "IA32_VMX_EPT_VPID_CAP bit 16 (2-MByte EPT pages) = 0" },
-	[SHAPE_1G] = { "1G", PAGE_1G, EPT_CAP_PAGE_1G,
-		       "IA32_VMX_EPT_VPID_CAP bit 17 (1-GByte EPT pages) = 0" },
-};
+static const uint64_t shape_size[SHAPE_NR] = { PAGE_4K, PAGE_2M, PAGE_1G };
 
 /* The entries of the window's walk, grouped by the shape that has them. */
 enum entry_form { FORM_PML4E, FORM_TABLE, FORM_PTE, FORM_2M, FORM_1G };
@@ -109,124 +96,9 @@ static uint64_t form_ignored(enum entry_form f)
 	return bits;
 }
 
-struct window {
-	struct ept_env env;
-	uint8_t *page;
-	uint64_t hpa, gpa, gla;
-};
-
-static uint64_t op_gla(const struct window *w, enum guest_op op)
-{
-	return w->gla + (op == GUEST_OP_FETCH ? CODE_OFFSET : DATA_OFFSET);
-}
-
-static void fill_page(struct window *w)
-{
-	*(volatile uint64_t *)(w->page + DATA_OFFSET) = PATTERN;
-	*(volatile uint32_t *)(w->page + CODE_OFFSET) = VMCALL_BYTES;
-}
-
-/* An access the model says completes must also have done its work. */
-static void check_data(struct window *w, const char *id, enum guest_op op,
-		       const struct vmx_exit *e)
-{
-	char cid[96];
-
-	snprintf(cid, sizeof(cid), "%s.data", id);
-	switch (op) {
-	case GUEST_OP_READ:
-		report_expect_u64(cid, e->regs.rax, PATTERN, "the read returned the page's data");
-		break;
-	case GUEST_OP_WRITE:
-		report_expect_u64(cid, *(volatile uint64_t *)(w->page + DATA_OFFSET), WRITE_VALUE,
-				  "memory holds the written value");
-		break;
-	case GUEST_OP_FETCH:
-		report_expect_u64(cid, e->guest_rip, op_gla(w, op),
-				  "the fetched VMCALL ran at the window GLA");
-		break;
-	case GUEST_OP_RMW:
-		report_expect_u64(cid, *(volatile uint64_t *)(w->page + DATA_OFFSET), PATTERN + 1,
-				  "memory holds the sum");
-		break;
-	}
-}
-
-/* The model's outcome for the tables as they are, the guest's, compared. */
-static void run_case(struct window *w, const char *id, const char *words, enum guest_op op)
-{
-	uint64_t gla = op_gla(w, op);
-	struct ept_outcome o;
-	struct vmx_exit e;
-
-	fill_page(w);
-	ept_env_expect(&w->env, op, gla, &o);
-	e = ept_env_run(&w->env, op, gla, op == GUEST_OP_RMW ? 1 : WRITE_VALUE);
-	if (expect_ept_outcome(id, words, &o, &e) && o.kind == EPT_OUTCOME_TRANSLATION)
-		check_data(w, id, op, &e);
-}
-
-static uint64_t *window_entry(struct window *w, enum ept_level level)
-{
-	return ept_entry_must(&w->env.ept, w->gpa, level);
-}
-
 static uint64_t phys_reserved(void)
 {
 	return cpu_maxphyaddr() >= 52 ? 0 : BITS(51, cpu_maxphyaddr());
-}
-
-static void for_each_bit(uint64_t mask, void (*fn)(struct window *, const struct entry_kind *,
-						   unsigned),
-			 struct window *w, const struct entry_kind *k)
-{
-	for (unsigned b = 0; b < 64; b++)
-		if (mask & BIT(b))
-			fn(w, k, b);
-}
-
-/* Run @op with the window's entry at @k's level replaced by @value, then
- * put the entry back: every single-entry case below is one of these. */
-static void run_with_entry(struct window *w, const struct entry_kind *k, uint64_t value,
-			   const char *id, const char *words, enum guest_op op)
-{
-	uint64_t *ent = window_entry(w, k->level), saved = *ent;
-
-	*ent = value;
-	run_case(w, id, words, op);
-	*ent = saved;
-}
-
-/* A reserved bit in a present entry: SDM 29.3.3.1. */
-static void reserved_present(struct window *w, const struct entry_kind *k, unsigned bit)
-{
-	char id[64], words[128];
-
-	snprintf(id, sizeof(id), "%s.bit%u", k->id, bit);
-	snprintf(words, sizeof(words), "read, %s RWX with reserved bit %u set (%s)", k->words, bit,
-		 bit >= 12 && BIT(bit) & phys_reserved() ? "51:MAXPHYADDR" : form_reserved_words(k->form));
-	run_with_entry(w, k, *window_entry(w, k->level) | BIT(bit), id, words, GUEST_OP_READ);
-}
-
-/* The same bit in a not-present entry: bits 62:3 ignored (29.3.2). */
-static void reserved_not_present(struct window *w, const struct entry_kind *k, unsigned bit)
-{
-	char id[64], words[128];
-
-	snprintf(id, sizeof(id), "%s.np-bit%u", k->id, bit);
-	snprintf(words, sizeof(words), "read, %s not present (---) with bit %u set", k->words, bit);
-	run_with_entry(w, k, (*window_entry(w, k->level) & ~EPT_RWX_MASK) | BIT(bit), id, words,
-		       GUEST_OP_READ);
-}
-
-/* An ignored bit: the access completes. */
-static void ignored_bit(struct window *w, const struct entry_kind *k, unsigned bit)
-{
-	char id[64], words[128];
-
-	snprintf(id, sizeof(id), "%s.ign-bit%u", k->id, bit);
-	snprintf(words, sizeof(words), "read, %s RWX with ignored bit %u set", k->words, bit);
-	run_with_entry(w, k, *window_entry(w, k->level) | BIT(bit), id, words, GUEST_OP_READ);
 }
 
 /* Permission encodings that are misconfigurations, or not, by themselves. */
@@ -239,62 +111,6 @@ static const struct perm_case {
 	{ "xo", EPT_EXEC },                     /* 100b: exit 49 unless EPT_CAP_EXEC_ONLY */
 };
 static const enum guest_op perm_ops[] = { GUEST_OP_READ, GUEST_OP_WRITE, GUEST_OP_FETCH };
-
-static void permissions(struct window *w, const struct entry_kind *k)
-{
-	uint64_t saved = *window_entry(w, k->level);
-
-	for (unsigned i = 0; i < ARRAY_SIZE(perm_cases); i++) {
-		for (unsigned j = 0; j < ARRAY_SIZE(perm_ops); j++) {
-			char id[64], words[128];
-
-			snprintf(id, sizeof(id), "%s.%s.%s", k->id, perm_cases[i].id,
-				 guest_op_name(perm_ops[j]));
-			snprintf(words, sizeof(words), "%s, %s %s%s", guest_op_name(perm_ops[j]),
-				 k->words, ept_perm_str(perm_cases[i].rwx),
-				 perm_cases[i].rwx == EPT_EXEC
-					 ? (ept_cap(EPT_CAP_EXEC_ONLY) ? " (execute-only supported)"
-								       : " (execute-only unsupported)")
-					 : "");
-			run_with_entry(w, k, (saved & ~EPT_RWX_MASK) | perm_cases[i].rwx, id, words,
-				       perm_ops[j]);
-		}
-	}
-}
-
-/* Every case of one entry kind, or a SKIP for each when it cannot be run. */
-static void kind_cases(struct window *w, const struct entry_kind *k, const char *skip_why)
-{
-	uint64_t rsvd = phys_reserved() | form_reserved(k->form);
-	uint64_t ign = form_ignored(k->form);
-
-	if (skip_why) {
-		char id[64];
-		for (unsigned b = 0; b < 64; b++) {
-			if (rsvd & BIT(b)) {
-				snprintf(id, sizeof(id), "%s.bit%u", k->id, b);
-				report_skip(id, k->words, "%s", skip_why);
-				snprintf(id, sizeof(id), "%s.np-bit%u", k->id, b);
-				report_skip(id, k->words, "%s", skip_why);
-			}
-			if (ign & BIT(b)) {
-				snprintf(id, sizeof(id), "%s.ign-bit%u", k->id, b);
-				report_skip(id, k->words, "%s", skip_why);
-			}
-		}
-		for (unsigned i = 0; i < ARRAY_SIZE(perm_cases); i++)
-			for (unsigned j = 0; j < ARRAY_SIZE(perm_ops); j++) {
-				snprintf(id, sizeof(id), "%s.%s.%s", k->id, perm_cases[i].id,
-					 guest_op_name(perm_ops[j]));
-				report_skip(id, k->words, "%s", skip_why);
-			}
-		return;
-	}
-	for_each_bit(rsvd, reserved_present, w, k);
-	for_each_bit(rsvd, reserved_not_present, w, k);
-	for_each_bit(ign, ignored_bit, w, k);
-	permissions(w, k);
-}
 
 /*
  * Precedence, SDM 29.3.3: "An EPT violation occurs when there is no EPT
@@ -349,98 +165,193 @@ static const struct prec_case {
 	  { { EPT_LEVEL_PDPTE, EPT_WRITE, EPT_RWX_MASK }, { EPT_LEVEL_PDE, 0, EPT_RWX_MASK } } },
 };
 
-static void precedence(struct window *w)
+/* One case: what it edits, decoded by misconfig_case(). */
+enum case_type { T_RESERVED, T_NOT_PRESENT, T_IGNORED, T_PERM, T_PREC };
+
+struct mcase {
+	uint8_t type;		/* enum case_type */
+	uint8_t kind;		/* kinds[] (T_PREC: prec_cases[]) */
+	uint8_t arg;		/* bit number, or perm_cases[] index */
+	uint8_t op;		/* perm_ops[] index */
+};
+
+#define MAX_CASES 512
+
+/* One shape: its own environment, window page and case list. */
+struct misconfig {
+	struct ept_env env;
+	enum shape shape;
+	const char *why;	/* every case skips */
+	uint8_t *host;		/* the bytes every access targets */
+	uint64_t gla, gpa;
+	uint64_t canon[EPT_LEVEL_PML4E + 1];	/* the walk as mapped, by level */
+	unsigned n;
+	struct mcase c[MAX_CASES];
+};
+
+static void add_case(struct misconfig *m, enum case_type type, unsigned kind, unsigned arg,
+		     unsigned op)
 {
-	uint64_t phys_bit = vmx_caps.maxphyaddr < 52 ? BIT(vmx_caps.maxphyaddr) : 0;
+	assert(m->n < MAX_CASES);
+	m->c[m->n++] = (struct mcase){ type, kind, arg, op };
+}
 
-	for (unsigned i = 0; i < ARRAY_SIZE(prec_cases); i++) {
-		const struct prec_case *c = &prec_cases[i];
-		uint64_t *ent[2], saved[2];
-		char id[64];
+static void build_cases(struct misconfig *m)
+{
+	m->n = 0;
+	for (unsigned k = 0; k < ARRAY_SIZE(kinds); k++) {
+		uint64_t rsvd = phys_reserved() | form_reserved(kinds[k].form);
+		uint64_t ign = form_ignored(kinds[k].form);
 
-		snprintf(id, sizeof(id), "prec.%s", c->id);
-		if (c->needs_pml4e && !w->env.window_own_pml4e) {
-			report_skip(id, c->words, "MAXPHYADDR %u <= 39: the window shares its PML4E "
-				    "with the guest's own memory", vmx_caps.maxphyaddr);
+		if (kinds[k].shape != m->shape)
 			continue;
-		}
-		if (!phys_bit && (c->edit[1].set & RSVD_PHYS_MARK)) {
-			report_skip(id, c->words, "MAXPHYADDR = 52: no reserved address bit");
-			continue;
-		}
-		for (unsigned j = 0; j < 2; j++) {
-			ent[j] = window_entry(w, c->edit[j].level);
-			saved[j] = *ent[j];
-		}
-		for (unsigned j = 0; j < 2; j++) {
-			uint64_t set = c->edit[j].set;
-			if (set & RSVD_PHYS_MARK)
-				set = (set & ~RSVD_PHYS_MARK) | phys_bit;
-			*ent[j] = (*ent[j] & ~c->edit[j].clear) | set;
-		}
-		run_case(w, id, c->words, c->op);
-		for (unsigned j = 2; j-- > 0;)
-			*ent[j] = saved[j];
+		for (enum case_type t = T_RESERVED; t <= T_IGNORED; t++)
+			for (unsigned b = 0; b < 64; b++)
+				if ((t == T_IGNORED ? ign : rsvd) & BIT(b))
+					add_case(m, t, k, b, 0);
+		for (unsigned i = 0; i < ARRAY_SIZE(perm_cases); i++)
+			for (unsigned j = 0; j < ARRAY_SIZE(perm_ops); j++)
+				add_case(m, T_PERM, k, i, j);
 	}
+	if (m->shape == SHAPE_4K)
+		for (unsigned i = 0; i < ARRAY_SIZE(prec_cases); i++)
+			add_case(m, T_PREC, i, 0, 0);
+}
+
+/* The id and words of a case, its access, and the entries it edits. */
+struct edit {
+	char id[64], words[128];
+	enum guest_op op;
+	unsigned n;
+	struct prec_edit e[2];
+	const char *skip;
+};
+
+/* The single-bit cases: bits 62:3 of a not-present entry are ignored
+ * (29.3.2), so a reserved bit there is no misconfiguration. */
+static const struct bit_case {
+	const char *id, *words;
+	uint64_t clear;
+} bit_cases[] = {
+	[T_RESERVED]    = { "",     "RWX with reserved",          0 },
+	[T_NOT_PRESENT] = { "np-",  "not present (---) with",     EPT_RWX_MASK },
+	[T_IGNORED]     = { "ign-", "RWX with ignored",           0 },
+};
+
+static void describe(const struct misconfig *m, const struct mcase *c, struct edit *ed)
+{
+	const struct entry_kind *k = &kinds[c->kind];
+	unsigned b = c->arg;
+
+	ed->op = GUEST_OP_READ;
+	ed->n = 1;
+	ed->e[0].level = k->level;
+	ed->skip = NULL;
+	switch (c->type) {
+	case T_RESERVED:
+	case T_NOT_PRESENT:
+	case T_IGNORED: {
+		const struct bit_case *bc = &bit_cases[c->type];
+
+		snprintf(ed->id, sizeof(ed->id), "%s.%sbit%u", k->id, bc->id, b);
+		snprintf(ed->words, sizeof(ed->words), "read, %s %s bit %u set", k->words, bc->words, b);
+		if (c->type == T_RESERVED)
+			snprintf(ed->words + strlen(ed->words), sizeof(ed->words) - strlen(ed->words),
+				 " (%s)", BIT(b) & phys_reserved() ? "51:MAXPHYADDR"
+								   : form_reserved_words(k->form));
+		ed->e[0].set = BIT(b);
+		ed->e[0].clear = bc->clear;
+		break;
+	}
+	case T_PERM: {
+		const struct perm_case *p = &perm_cases[b];
+
+		ed->op = perm_ops[c->op];
+		snprintf(ed->id, sizeof(ed->id), "%s.%s.%s", k->id, p->id, guest_op_name(ed->op));
+		snprintf(ed->words, sizeof(ed->words), "%s, %s %s%s", guest_op_name(ed->op),
+			 k->words, ept_perm_str(p->rwx),
+			 p->rwx != EPT_EXEC ? "" : ept_cap(EPT_CAP_EXEC_ONLY)
+				? " (execute-only supported)" : " (execute-only unsupported)");
+		ed->e[0].set = p->rwx;
+		ed->e[0].clear = EPT_RWX_MASK;
+		break;
+	}
+	case T_PREC: {
+		const struct prec_case *p = &prec_cases[c->kind];
+		uint64_t phys_bit = cpu_maxphyaddr() < 52 ? BIT(cpu_maxphyaddr()) : 0;
+
+		ed->op = p->op;
+		snprintf(ed->id, sizeof(ed->id), "prec.%s", p->id);
+		snprintf(ed->words, sizeof(ed->words), "%s", p->words);
+		ed->n = 2;
+		for (unsigned j = 0; j < 2; j++) {
+			ed->e[j] = p->edit[j];
+			if (ed->e[j].set & RSVD_PHYS_MARK)
+				ed->e[j].set = (ed->e[j].set & ~RSVD_PHYS_MARK) | phys_bit;
+		}
+		if (!phys_bit && (p->edit[1].set & RSVD_PHYS_MARK))
+			ed->skip = "MAXPHYADDR = 52: no reserved address bit";
+		break;
+	}
+	}
+	/* Without its own PML4E the window shares one with the guest's code
+	 * and tables (ept_env.h). */
+	for (unsigned j = 0; j < ed->n; j++)
+		if (!m->why && ed->e[j].level == EPT_LEVEL_PML4E && !m->env.window_own_pml4e)
+			ed->skip = "MAXPHYADDR <= 39: the window shares its PML4E with the guest's own memory";
+}
+
+static void misconfig_case(void *ctx, unsigned i)
+{
+	struct misconfig *m = ctx;
+	enum ept_level leaf = ept_leaf_level(shape_size[m->shape]);
+	struct ept_case c = { .gla = m->gla, .host = (volatile uint64_t *)m->host };
+	struct edit ed;
+
+	describe(m, &m->c[i], &ed);
+	if (m->why || ed.skip) {
+		ept_case_skip(ed.id, ed.words, m->why ? m->why : ed.skip);
+		return;
+	}
+	/* The whole walk as mapped, A/D flags cleared, then the edit (after
+	 * the clearing: ign-bit8 and ign-bit9 set those bits themselves). */
+	for (enum ept_level l = EPT_LEVEL_PML4E; l >= leaf; l--)
+		*ept_entry_must(&m->env.ept, m->gpa, l) = m->canon[l];
+	ept_case_begin(&m->env, m->gla);
+	for (unsigned j = 0; j < ed.n; j++)
+		ept_set_bits(&m->env.ept, m->gpa, ed.e[j].level, ed.e[j].set, ed.e[j].clear);
+	c.op = ed.op;
+	ept_case(&m->env, ed.id, ed.words, &c);
+}
+
+static void shape_run(struct misconfig *m, enum shape s)
+{
+	enum ept_level leaf = ept_leaf_level(shape_size[s]);
+	bool have_env;
+
+	memset(m, 0, sizeof(*m));
+	m->shape = s;
+	have_env = matrix_env_init(&m->env, false, &m->why);
+	if (have_env)
+		m->why = matrix_ept_size_missing(shape_size[s]);
+	if (have_env && !m->why) {
+		m->host = matrix_map_page(&m->env, shape_size[s], &m->gla, &m->gpa);
+		for (enum ept_level l = EPT_LEVEL_PML4E; l >= leaf; l--)
+			m->canon[l] = *ept_entry_must(&m->env.ept, m->gpa, l);
+	}
+	build_cases(m);
+	cases_run(m->n, misconfig_case, m);
+	if (have_env)
+		ept_env_exit(&m->env);
 }
 
 static void ept_misconfig(void)
 {
-	struct ept_env_config cfg = { 0 };
-	struct window w;
-	const char *why;
+	static struct misconfig m;
 
 	report_prefix_push("ept.misconfig");
-	if (!ept_env_init(&w.env, &cfg, &why)) {
-		for (unsigned i = 0; i < ARRAY_SIZE(kinds); i++)
-			kind_cases(&w, &kinds[i], why);
-		for (unsigned i = 0; i < ARRAY_SIZE(prec_cases); i++) {
-			char id[64];
-			snprintf(id, sizeof(id), "prec.%s", prec_cases[i].id);
-			report_skip(id, prec_cases[i].words, "%s", why);
-		}
-		report_prefix_pop();
-		return;
-	}
-	printf("# MAXPHYADDR %u, IA32_VMX_EPT_VPID_CAP %#lx, window GPA %#lx%s\n",
-	       vmx_caps.maxphyaddr, vmx_caps.ept_vpid, w.env.window_gpa,
-	       w.env.window_own_pml4e ? " (own PML4E)" : "");
-
-	w.page = alloc_page();
-	w.hpa = (uintptr_t)w.page;
-	w.gpa = ept_env_gpa(&w.env, w.hpa);
-
-	/* From the smallest leaf to the largest: each mapping replaces the
-	 * entry the previous one hung its table from. */
-	for (unsigned s = 0; s < SHAPE_NR; s++) {
-		const struct shape_info *sh = &shapes[s];
-		bool supported = !sh->cap || ept_cap(sh->cap);
-
-		if (supported)
-			w.gla = ept_env_map(&w.env, w.hpa, sh->page_size, EPT_RWX_MASK | EPT_WB,
-					    PAGE_4K, PTE_WRITE);
-		for (unsigned i = 0; i < ARRAY_SIZE(kinds); i++) {
-			const struct entry_kind *k = &kinds[i];
-			const char *skip = NULL;
-			static char why_pml4e[96];
-
-			if (k->shape != s)
-				continue;
-			if (!supported)
-				skip = sh->cap_words;
-			else if (k->level == EPT_LEVEL_PML4E && !w.env.window_own_pml4e) {
-				snprintf(why_pml4e, sizeof(why_pml4e),
-					 "MAXPHYADDR %u <= 39: the window shares its PML4E",
-					 vmx_caps.maxphyaddr);
-				skip = why_pml4e;
-			}
-			kind_cases(&w, k, skip);
-		}
-		if (s == SHAPE_4K)
-			precedence(&w);
-	}
-
-	ept_env_exit(&w.env);
+	for (enum shape s = 0; s < SHAPE_NR; s++)
+		shape_run(&m, s);
 	report_prefix_pop();
 }
 
