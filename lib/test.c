@@ -64,6 +64,8 @@ void run_tests(int argc, char **argv)
 			report_set_verbose(strtoul(argv[i] + 8, NULL, 0));
 		else if (!strncmp(argv[i], "flip=", 5))
 			report_set_flip(strtoul(argv[i] + 5, NULL, 0));
+		else if (arch_option(argv[i]))
+			continue;
 		else if (strchr(argv[i], '='))
 			printf("# eptest: ignoring unknown option %s\n", argv[i]);
 		else if (nglobs < (int)ARRAY_SIZE(globs))
@@ -71,6 +73,7 @@ void run_tests(int argc, char **argv)
 	}
 
 	printf("TAP version 13\n");
+	arch_describe();
 	if (report_flip())
 		printf("# eptest: flip mode: every expected value is perturbed; every check must fail\n");
 	for (t = __tests_start; t < __tests_end; t++)
