@@ -279,7 +279,7 @@ result "tcg EPTEST_KERNEL_ARGS=require_vmx=1: the same" "$out" "${problems[@]}"
 # Every kernel starts with the machine: hypervisor signature, VMX MSRs.
 log=$tmp/logs-req/vmx_basic.log
 problems=()
-tr -d '\r' <"$log" | sed -n '2,5p' >"$tmp/head.out"
+tr -d '\r' <"$log" | sed -n '2,7p' >"$tmp/head.out"
 grep -q '^# eptest: cpu: ' "$tmp/head.out" || problems+=("no '# eptest: cpu:' line at the start")
 grep -q '^# eptest: hypervisor: "TCGTCGTCGTCG"' "$tmp/head.out" || problems+=("no hypervisor signature at the start")
 grep -q '^# eptest: preempt_bound=0x40000000 TSC cycles (default under a hypervisor); require_vmx: VMX with EPT$' \

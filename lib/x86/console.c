@@ -188,6 +188,19 @@ static void screen_putchar(char c)
 		fbcon_putchar(c);
 }
 
+const char *console_screen(void)
+{
+	static char buf[48];
+
+	if (have_fb)
+		return "framebuffer (fbcon)";
+	if (!vga)
+		return "none (serial only)";
+	snprintf(buf, sizeof(buf), "VGA text %ux%u at %#lx", vga_cols, vga_rows,
+		 (unsigned long)(uintptr_t)vga);
+	return buf;
+}
+
 void console_putchar(char c)
 {
 	if (have_com1) {

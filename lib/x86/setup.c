@@ -81,6 +81,7 @@ void arch_describe(void)
 		printf("# eptest: hypervisor: \"%s\" (CPUID %#x: max leaf %#x)\n", sig,
 		       CPUID_HYPERVISOR_LEAF, h.a);
 	}
+	printf("# eptest: screen: %s\n", console_screen());
 	vmx_describe();
 }
 
