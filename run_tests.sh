@@ -17,8 +17,8 @@ sections of the config by name (e.g. 'ept_*'); without any, all run.
 
 Options:
   -b, --backend B   auto (default), kvm, bochs or tcg.  auto: kvm when
-                    /dev/kvm is usable and the CPU has VMX, else bochs when
-                    installed, else tcg
+                    its preflight passes (VMX, /dev/kvm, kvm_intel nested
+                    and ept), else bochs when installed, else tcg
   -g, --group G     only tests whose groups= contains G
   -j, --jobs N      run N tests in parallel (default: nproc)
   -v, --verbose     stream each test's serial log while it runs (to stderr
