@@ -516,7 +516,7 @@ fi
 
 # ----------------------------------------------------------------- total
 nrun=$ntorun
-summary="$nrun tests on $backend: $n_pass passed, $((n_fail + n_crash)) failed"
+summary="$nrun tests on $backend${EPTEST_HOST_PAGES:+ with ${EPTEST_HOST_PAGES^^} host pages}: $n_pass passed, $((n_fail + n_crash)) failed"
 [ $n_crash -eq 0 ] || summary="$summary ($n_crash crashed or hung)"
 summary="$summary, $n_skip skipped; checks: $c_pass pass, $c_fail fail, $c_skip skip, $c_todo todo"
 [ ${#notrun[@]} -eq 0 ] || summary="$summary; ${#notrun[@]} not for $backend"

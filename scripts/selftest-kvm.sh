@@ -92,6 +92,10 @@ if [ "${1:-}" = --version ]; then
 	echo "QEMU emulator version 9.9.9 (eptest self-test fake)"
 	exit 0
 fi
+if [ "${1:-} ${2:-}" = "-cpu help" ]; then
+	echo "  vmx-ept vmx-eptad vmx-invept vmx-page-walk-4 vmx-secondary-ctls"
+	exit 0
+fi
 serial='' append=''
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -165,6 +169,13 @@ rm -r "$host/sys/kernel/mm/hugepages/hugepages-1048576kB"
 expect_setup "tcg --host-pages 1g, no 1G pages at all" 'offers no 1G huge pages' -b tcg --host-pages 1g
 
 fake_host "$host"
+oldqemu=$tmp/old-qemu
+printf '#!/bin/sh\necho "QEMU emulator version 4.2.1"\n' >"$oldqemu"
+chmod +x "$oldqemu"
+fakeqemu_saved=$fakeqemu fakeqemu=$oldqemu
+expect_setup "kvm: QEMU without vmx-* features" 'knows no vmx-\* CPU features' -b kvm
+fakeqemu=$fakeqemu_saved
+
 expect_setup "--host-pages 3m" "--host-pages: want 4k, 2m or 1g, got '3m'" -b kvm --host-pages 3m
 expect_setup "bochs --host-pages 2m" 'bochs: --host-pages is for the QEMU backends' -b bochs --host-pages 2m
 expect_setup "--kernel-args with a quote" 'contain a character other than' -b tcg --kernel-args "a'b"
@@ -252,7 +263,7 @@ run "$out" --logdir "$tmp/logs-tcg4k" -b tcg --host-pages 4k vmx_basic ept_smoke
 problems=()
 [ "$rc" = 0 ] || problems+=("exit status $rc, want 0")
 grep -q '^SKIP vmx_basic (0 pass, 0 fail, 1 skip, 0 todo)$' "$out" || problems+=("no 'SKIP vmx_basic' line")
-grep -q -E '^TOTAL 2 tests on tcg: 0 passed, 0 failed, 2 skipped' "$out" || problems+=("no TOTAL line")
+grep -q -E '^TOTAL 2 tests on tcg with 4K host pages: 0 passed, 0 failed, 2 skipped' "$out" || problems+=("no TOTAL line")
 grep -q 'memory-backend-memfd,id=eptest-ram,size=256M -m 256M' "$tmp/logs-tcg4k/vmx_basic.tcg.log" ||
 	problems+=("the log's command line has no 4k memory backend")
 result "tcg --host-pages 4k: a real run completes" "$out" "${problems[@]}"

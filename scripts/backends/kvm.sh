@@ -29,6 +29,10 @@ backend_check() {
 	local dev p
 	dev=$(host_path /dev/kvm)
 	qemu_check || return 1
+	if ! "$QEMU" -cpu help 2>/dev/null </dev/null | grep -q -w vmx-ept; then
+		echo "backend kvm: $QEMU knows no vmx-* CPU features (QEMU 5.1 or later needed to enforce them)"
+		return 1
+	fi
 	if ! host_cpu_flag vmx; then
 		echo "backend kvm: the host CPU has no vmx flag in /proc/cpuinfo (not an Intel CPU, VMX off in the firmware, or a VM without nested VMX); use -b bochs or -b tcg"
 		return 1
