@@ -17,8 +17,8 @@ sections of the config by name (e.g. 'ept_*'); without any, all run.
 
 Options:
   -b, --backend B   auto (default), kvm, bochs or tcg.  auto: kvm when
-                    /dev/kvm is usable and the CPU has VMX, else bochs when
-                    installed, else tcg
+                    its preflight passes (VMX, /dev/kvm, kvm_intel nested
+                    and ept), else bochs when installed, else tcg
   -g, --group G     only tests whose groups= contains G
   -j, --jobs N      run N tests in parallel (default: nproc)
   -v, --verbose     stream each test's serial log while it runs (to stderr
@@ -29,6 +29,10 @@ Options:
       --junit FILE  also write JUnit XML to FILE (one testcase per check)
       --config FILE read FILE instead of unittests.cfg ($EPTEST_CONFIG)
       --logdir DIR  write logs to DIR instead of logs/ ($EPTEST_LOGDIR)
+      --host-pages P  back guest memory with 4k, 2m or 1g host pages (kvm
+                    and tcg; 2m and 1g need reserved huge pages)
+      --kernel-args A  append the words A to every kernel command line,
+                    after $EPTEST_KERNEL_ARGS (e.g. 'require_vmx=1')
   -h, --help        show this help
 
 Logs: logs/NAME.log (serial output) and logs/NAME.BACKEND.log (emulator).
@@ -42,6 +46,7 @@ need_arg() { [ $# -ge 2 ] || die "option '$1' needs an argument (try -h)"; }
 
 # ---------------------------------------------------------------- options
 backend=auto group='' verbose=0 list=0 tap=0 junit=''
+host_pages='' kernel_args=${EPTEST_KERNEL_ARGS:-}
 jobs=$(nproc 2>/dev/null || echo 1)
 config=${EPTEST_CONFIG:-$SRCDIR/unittests.cfg}
 logdir=${EPTEST_LOGDIR:-$SRCDIR/logs}
@@ -68,6 +73,10 @@ while [ $# -gt 0 ]; do
 	--config=*) config=${1#*=} ;;
 	--logdir) need_arg "$@"; logdir=$2; shift ;;
 	--logdir=*) logdir=${1#*=} ;;
+	--host-pages) need_arg "$@"; host_pages=$2; shift ;;
+	--host-pages=*) host_pages=${1#*=} ;;
+	--kernel-args) need_arg "$@"; kernel_args="$kernel_args $2"; shift ;;
+	--kernel-args=*) kernel_args="$kernel_args ${1#*=}" ;;
 	--) shift; patterns+=("$@"); break ;;
 	-*) die "unknown option '$1' (try -h)" ;;
 	*) patterns+=("$1") ;;
@@ -80,6 +89,16 @@ auto|kvm|bochs|tcg) ;;
 *) die "unknown backend '$backend' (want auto, kvm, bochs or tcg)" ;;
 esac
 [[ "$jobs" =~ ^[1-9][0-9]*$ ]] || die "-j wants a number >= 1, got '$jobs'"
+case "${host_pages,,}" in
+''|4k|2m|1g) EPTEST_HOST_PAGES=${host_pages,,} ;;
+*) die "--host-pages: want 4k, 2m or 1g, got '$host_pages'" ;;
+esac
+read -r -a kwords <<<"$kernel_args" || true
+kernel_args="${kwords[*]}"
+[[ "$kernel_args" =~ ^[][A-Za-z0-9_.,=*?+:@/\ -]*$ ]] ||
+	die "kernel arguments '$kernel_args' contain a character other than letters, digits, spaces and _.,=*?+:@/[]-"
+EPTEST_KERNEL_ARGS=$kernel_args
+export EPTEST_HOST_PAGES EPTEST_KERNEL_ARGS
 [ -z "$group" ] || [[ "$group" =~ ^[A-Za-z0-9_.+-]+$ ]] || die "bad group name '$group'"
 [ -n "$junit" ] && [ -d "$junit" ] && die "--junit: '$junit' is a directory"
 if [ -n "$junit" ] && [ ! -d "$(dirname -- "$junit")" ]; then
@@ -214,6 +233,9 @@ fi
 mkdir -p "$logdir"
 logdir=$(cd "$logdir" && pwd)
 backend_prepare || die "backend $backend: preparation failed"
+# key=value lines naming host, emulator and CPU: for -t, JUnit, the logs
+environment=$(backend_environment 2>/dev/null || true)
+printf '%s\n' "$environment" >"$logdir/environment.txt"
 
 TMPW=$(mktemp -d "${TMPDIR:-/tmp}/eptest.XXXXXX")
 
@@ -335,7 +357,7 @@ run_one() {
 
 # ---------------------------------------------------------------- report
 n_pass=0 n_fail=0 n_skip=0 n_crash=0 c_pass=0 c_fail=0 c_skip=0 c_todo=0 tapno=0
-[ $tap = 1 ] && echo "TAP version 13"
+[ $tap = 1 ] && echo "TAP version 13" && printf '%s\n' "$environment" | sed 's/^/# environment: /'
 
 report_one() {
 	local i=$1 wd=$TMPW/$1 status p=0 f=0 s=0 t=0 desc ms
@@ -428,7 +450,7 @@ wait 2>/dev/null || true
 xml_suite() { # INDEX -> testsuite element on stdout
 	local wd=$TMPW/$1 name desc status ms
 	IFS=$'\t' read -r name desc status ms <"$wd/meta"
-	awk -v name="$name" -v desc="$desc" -v ms="$ms" '
+	EPTEST_ENV=$environment awk -v name="$name" -v desc="$desc" -v ms="$ms" '
 	function esc(s) {
 		gsub(/&/, "\\&amp;", s); gsub(/</, "\\&lt;", s); gsub(/>/, "\\&gt;", s)
 		gsub(/"/, "\\&quot;", s)
@@ -464,7 +486,12 @@ xml_suite() { # INDEX -> testsuite element on stdout
 	END {
 		close_case()
 		printf "  <testsuite name=\"%s\" tests=\"%d\" failures=\"%d\" errors=\"0\" skipped=\"%d\" time=\"%.3f\">\n", esc(name), tests, failures, skipped, ms / 1000
-		printf "    <properties><property name=\"backend\" value=\"%s\"/></properties>\n", esc(desc)
+		printf "    <properties><property name=\"backend\" value=\"%s\"/>", esc(desc)
+		n = split(ENVIRON["EPTEST_ENV"], kv, "\n")
+		for (i = 1; i <= n; i++)
+			if ((j = index(kv[i], "=")) > 1)
+				printf "<property name=\"%s\" value=\"%s\"/>", esc(substr(kv[i], 1, j - 1)), esc(substr(kv[i], j + 1))
+		printf "</properties>\n"
 		printf "%s", out
 		print "  </testsuite>"
 		printf "%d %d %d\n", tests, failures, skipped > "/dev/stderr"
@@ -489,7 +516,7 @@ fi
 
 # ----------------------------------------------------------------- total
 nrun=$ntorun
-summary="$nrun tests on $backend: $n_pass passed, $((n_fail + n_crash)) failed"
+summary="$nrun tests on $backend${EPTEST_HOST_PAGES:+ with ${EPTEST_HOST_PAGES^^} host pages}: $n_pass passed, $((n_fail + n_crash)) failed"
 [ $n_crash -eq 0 ] || summary="$summary ($n_crash crashed or hung)"
 summary="$summary, $n_skip skipped; checks: $c_pass pass, $c_fail fail, $c_skip skip, $c_todo todo"
 [ ${#notrun[@]} -eq 0 ] || summary="$summary; ${#notrun[@]} not for $backend"

@@ -42,6 +42,8 @@ void arch_putchar(char c);
 void __noreturn arch_exit(int status);
 void arch_test_begin(void);	/* before each test */
 void arch_test_cleanup(void);	/* after each test, even an abandoned one */
+bool arch_option(const char *word);	/* a key=value it knows: true */
+void arch_describe(void);	/* "# " lines on the machine, before any check */
 
 /* assert.c */
 void __noreturn assert_fail(const char *expr, const char *file, int line);

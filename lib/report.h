@@ -66,6 +66,11 @@ bool report_expect_mask(const char *id, const char *field, uint64_t got, uint64_
 void report_skip(const char *id, const char *words, const char *reason_fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* From now on a skip for exactly @reason is a failure, with the
+ * diagnostic "# not skipped: <why>; missing: <reason>" (kernel option
+ * require_vmx=1: the environment promised what @reason says is missing). */
+void report_skip_fails(const char *reason, const char *why);
+
 /* A diagnostic line "# ..." that belongs to the check before it. */
 void report_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

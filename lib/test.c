@@ -78,6 +78,8 @@ void run_tests(int argc, char **argv)
 			report_set_flip(strtoul(argv[i] + 5, NULL, 0));
 		else if (!strncmp(argv[i], "shuffle=", 8))
 			cases_set_shuffle(strtoul(argv[i] + 8, NULL, 0));
+		else if (arch_option(argv[i]))
+			continue;
 		else if (strchr(argv[i], '='))
 			printf("# eptest: ignoring unknown option %s\n", argv[i]);
 		else if (nglobs < (int)ARRAY_SIZE(globs))
@@ -85,6 +87,7 @@ void run_tests(int argc, char **argv)
 	}
 
 	printf("TAP version 13\n");
+	arch_describe();
 	if (report_flip())
 		printf("# eptest: flip mode: every check perturbs one expected field; every check must fail\n");
 	if (cases_shuffle_seed())

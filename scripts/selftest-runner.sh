@@ -3,7 +3,8 @@
 # kernels of x86/selftest/ (listed in scripts/selftest.cfg) under tcg and
 # bochs and checks that each one is reported as a failure for the right
 # reason with exit status 1; then checks the usage errors (exit 2, one
-# line).  Prints "N passed, N failed"; exits 1 on any failure.
+# line); then runs scripts/selftest-kvm.sh (kvm preflight, --host-pages,
+# require_vmx=).  Prints "N passed, N failed"; exits 1 on any failure.
 # Env: SELFTEST_BACKENDS (default "tcg bochs"), EPTEST_BUILD_DIR.
 set -euo pipefail
 
@@ -151,6 +152,16 @@ problems=()
 grep -q "^$bad:1: key 'timeout' outside a section" "$out.err" || problems+=("want '$bad:1: key 'timeout' outside a section'")
 cat "$out.err" >>"$out"
 result "malformed config (key outside a section)" "$out" "${problems[@]}"
+
+# the kvm backend's preflight, --host-pages, require_vmx= (faked hosts)
+kout=$tmp/kvm.out
+"$SRCDIR/scripts/selftest-kvm.sh" >"$kout" 2>&1 || true
+grep -v -E '^[0-9]+ passed, [0-9]+ failed$' "$kout" || true
+if read -r kp _ kf _ < <(tail -n 1 "$kout") && [[ "$kp $kf" =~ ^[0-9]+\ [0-9]+$ ]]; then
+	npass=$((npass + kp)) nfail=$((nfail + kf))
+else
+	result "scripts/selftest-kvm.sh ran to its end" "$kout" "it printed no 'N passed, N failed' line"
+fi
 
 echo "$npass passed, $nfail failed"
 [ "$nfail" -eq 0 ]

@@ -21,6 +21,8 @@
 #define VGA_TEXT        0xb8000
 #define VGA_COLS        80
 #define VGA_ROWS        25
+#define VGA_MAX_CELLS   (132 * 60)	/* the largest text mode we keep a shadow of */
+#define VGA_MISC_READ   0x3cc		/* miscellaneous output register */
 #define VGA_ATTR        0x0700	/* light grey on black */
 #define VGA_CRTC_INDEX  0x3d4
 #define VGA_CRTC_DATA   0x3d5
@@ -31,7 +33,14 @@
 #define SUMMARY_PREFIX  "eptest: SUMMARY "
 
 static bool have_com1, have_e9;
+/*
+ * VGA text: writes only.  Under a hypervisor every access to video memory
+ * is an MMIO exit (about 10 ms a line under QEMU/KVM for a read-back
+ * scroll), so the screen's contents live in a shadow and a scroll or a
+ * recolor writes only the cells that change, a quarter screen at a time.
+ */
 static volatile uint16_t *vga = (volatile uint16_t *)VGA_TEXT;
+static uint16_t vga_shadow[VGA_MAX_CELLS];
 static unsigned vga_cols = VGA_COLS, vga_rows = VGA_ROWS, vga_x, vga_y;
 static bool have_fb;
 /* the start of the current line, to spot the SUMMARY line */
@@ -58,13 +67,22 @@ static void com1_init(void)
 	have_com1 = inb(COM1 + UART_LSR) != 0xff;
 }
 
+static void vga_set(unsigned i, uint16_t cell)
+{
+	if (vga_shadow[i] != cell) {
+		vga_shadow[i] = cell;
+		vga[i] = cell;
+	}
+}
+
+/* Up by a quarter screen: fewer, larger scrolls cost fewer writes. */
 static void vga_scroll(void)
 {
-	for (unsigned i = 0; i < (vga_rows - 1) * vga_cols; i++)
-		vga[i] = vga[i + vga_cols];
-	for (unsigned i = 0; i < vga_cols; i++)
-		vga[(vga_rows - 1) * vga_cols + i] = VGA_ATTR | ' ';
-	vga_y = vga_rows - 1;
+	unsigned n = MAX(vga_rows / 4, 1u), keep = (vga_rows - n) * vga_cols;
+
+	for (unsigned i = 0; i < vga_rows * vga_cols; i++)
+		vga_set(i, i < keep ? vga_shadow[i + n * vga_cols] : VGA_ATTR | ' ');
+	vga_y = vga_rows - n;
 }
 
 static void vga_putchar(char c)
@@ -82,7 +100,7 @@ static void vga_putchar(char c)
 		if (++vga_y >= vga_rows)
 			vga_scroll();
 	}
-	vga[vga_y * vga_cols + vga_x++] = VGA_ATTR | (uint8_t)c;
+	vga_set(vga_y * vga_cols + vga_x++, VGA_ATTR | (uint8_t)c);
 }
 
 void console_init(const struct multiboot_info *mbi)
@@ -94,7 +112,9 @@ void console_init(const struct multiboot_info *mbi)
 
 	/* With framebuffer info from the loader: EGA text (GRUB on BIOS) gives
 	 * the text geometry; anything else (GRUB on UEFI) is drawn on by
-	 * fbcon when it can, else the screen stays dark. */
+	 * fbcon when it can, else the screen stays dark.  Without it (QEMU
+	 * -kernel), VGA text only when a VGA answers on its I/O ports: with
+	 * QEMU -vga none they read 0xff, and the screen is left alone. */
 	if (mbi && (mbi->flags & MBI_FLAG_FRAMEBUFFER)) {
 		if (mbi->framebuffer_type == MB_FRAMEBUFFER_TYPE_EGA_TEXT) {
 			vga = (volatile uint16_t *)(uintptr_t)mbi->framebuffer_addr;
@@ -104,10 +124,19 @@ void console_init(const struct multiboot_info *mbi)
 			vga = NULL;
 			have_fb = fbcon_init(mbi, why, sizeof(why));
 		}
+	} else if (inb(VGA_MISC_READ) == 0xff) {
+		vga = NULL;
+	}
+	if (vga && (!vga_cols || !vga_rows || vga_cols * vga_rows > VGA_MAX_CELLS)) {
+		snprintf(why, sizeof(why), "VGA text mode %ux%u is larger than %u cells",
+			 vga_cols, vga_rows, VGA_MAX_CELLS);
+		vga = NULL;
 	}
 	if (vga) {
-		for (unsigned i = 0; i < vga_cols * vga_rows; i++)
+		for (unsigned i = 0; i < vga_cols * vga_rows; i++) {
+			vga_shadow[i] = VGA_ATTR | ' ';
 			vga[i] = VGA_ATTR | ' ';
+		}
 		/* hide the loader's cursor: CRTC cursor start, bit 5 = off */
 		outb(VGA_CRTC_INDEX, 0x0a);
 		outb(VGA_CRTC_DATA, 0x20);
@@ -122,8 +151,9 @@ static void vga_recolor(unsigned n, uint16_t attr)
 	if (!vga)
 		return;
 	for (unsigned x = vga_x - MIN(n, vga_x); x < vga_x; x++) {
-		volatile uint16_t *p = &vga[vga_y * vga_cols + x];
-		*p = attr | (*p & 0xff);
+		unsigned i = vga_y * vga_cols + x;
+
+		vga_set(i, attr | (vga_shadow[i] & 0xff));
 	}
 }
 
@@ -156,6 +186,19 @@ static void screen_putchar(char c)
 	vga_putchar(c);
 	if (have_fb)
 		fbcon_putchar(c);
+}
+
+const char *console_screen(void)
+{
+	static char buf[48];
+
+	if (have_fb)
+		return "framebuffer (fbcon)";
+	if (!vga)
+		return "none (serial only)";
+	snprintf(buf, sizeof(buf), "VGA text %ux%u at %#lx", vga_cols, vga_rows,
+		 (unsigned long)(uintptr_t)vga);
+	return buf;
 }
 
 void console_putchar(char c)

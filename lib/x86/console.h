@@ -15,4 +15,7 @@ void console_putchar(char c);
 /* Wait until COM1 has sent everything (LSR.TEMT). */
 void console_flush(void);
 
+/* What the results are shown on besides COM1, in words. */
+const char *console_screen(void);
+
 #endif

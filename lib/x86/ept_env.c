@@ -61,11 +61,13 @@ bool ept_env_init(struct ept_env *env, const struct ept_env_config *cfg, const c
 	if (!vmx_supported(why))
 		return false;
 	if (!vmx_has_ept()) {
-		*why = "IA32_VMX_PROCBASED_CTLS2 does not allow \"enable EPT\" (bit 1)";
+		*why = vmx_missing(VMX_REQ_BASE,
+				   "IA32_VMX_PROCBASED_CTLS2 does not allow \"enable EPT\" (bit 1)");
 		return false;
 	}
 	if (levels == 4 && !ept_cap(EPT_CAP_WALK_LENGTH_4)) {
-		*why = "IA32_VMX_EPT_VPID_CAP bit 6 (4-level walk) = 0";
+		*why = vmx_missing(VMX_REQ_BASE,
+				   "IA32_VMX_EPT_VPID_CAP bit 6 (4-level walk) = 0");
 		return false;
 	}
 	if (levels == 5 && !ept_cap(EPT_CAP_WALK_LENGTH_5)) {
@@ -73,19 +75,23 @@ bool ept_env_init(struct ept_env *env, const struct ept_env_config *cfg, const c
 		return false;
 	}
 	if (!ept_cap(EPT_CAP_MEMTYPE_WB)) {
-		*why = "IA32_VMX_EPT_VPID_CAP bit 14 (write-back EPT structures) = 0";
+		*why = vmx_missing(VMX_REQ_BASE,
+				   "IA32_VMX_EPT_VPID_CAP bit 14 (write-back EPT structures) = 0");
 		return false;
 	}
 	if (cfg->ad && !ept_cap(EPT_CAP_AD)) {
-		*why = "IA32_VMX_EPT_VPID_CAP bit 21 (EPT accessed/dirty flags) = 0";
+		*why = vmx_missing(VMX_REQ_EPT_AD,
+				   "IA32_VMX_EPT_VPID_CAP bit 21 (EPT accessed/dirty flags) = 0");
 		return false;
 	}
 	if (!ept_cap(EPT_CAP_INVEPT)) {
-		*why = "IA32_VMX_EPT_VPID_CAP bit 20 (INVEPT) = 0";
+		*why = vmx_missing(VMX_REQ_BASE,
+				   "IA32_VMX_EPT_VPID_CAP bit 20 (INVEPT) = 0");
 		return false;
 	}
 	if (cfg->paging_off && !vmx_has_proc2(CPU2_UNRESTRICTED_GUEST)) {
-		*why = "IA32_VMX_PROCBASED_CTLS2 bit 39 (allowed-1 of \"unrestricted guest\") = 0";
+		*why = vmx_missing(VMX_REQ_UG,
+				   "IA32_VMX_PROCBASED_CTLS2 bit 39 (allowed-1 of \"unrestricted guest\") = 0");
 		return false;
 	}
 	env->paging_off = cfg->paging_off;

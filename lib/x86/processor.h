@@ -34,10 +34,17 @@ static inline struct cpuid cpuid(uint32_t leaf)
 #define CPUID_80000001_EDX_1G   BIT(26)
 #define CPUID_80000001_EDX_LM   BIT(29)
 #define CPUID_7_ECX_LA57        BIT(16)
+#define CPUID_1_ECX_HYPERVISOR  BIT(31)	/* set by hypervisors for their guests */
+#define CPUID_HYPERVISOR_LEAF   0x40000000	/* EAX max leaf, EBX:ECX:EDX signature */
 
 static inline bool cpu_has_vmx(void)
 {
 	return cpuid(1).c & CPUID_1_ECX_VMX;
+}
+
+static inline bool cpu_has_hypervisor(void)
+{
+	return cpuid(1).c & CPUID_1_ECX_HYPERVISOR;
 }
 
 /* MAXPHYADDR: CPUID.80000008H:EAX[7:0] (SDM Vol. 3A 4.1.4) */

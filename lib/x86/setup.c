@@ -44,6 +44,47 @@ void arch_test_cleanup(void)
 	alloc_release(test_mark);
 }
 
+bool arch_option(const char *word)
+{
+	return vmx_option(word);
+}
+
+/* Which machine this is: CPU signature, hypervisor, VMX capabilities. */
+void arch_describe(void)
+{
+	struct cpuid v = cpuid(0), f = cpuid(1), h;
+	char vendor[13], sig[13];
+	unsigned family = (f.a >> 8) & 0xf, model = (f.a >> 4) & 0xf;
+
+	memcpy(vendor, &v.b, 4);
+	memcpy(vendor + 4, &v.d, 4);
+	memcpy(vendor + 8, &v.c, 4);
+	vendor[12] = 0;
+	/* SDM Vol. 2A CPUID leaf 1: extended family and model */
+	if (family == 0xf)
+		family += (f.a >> 20) & 0xff;
+	if (family == 0x6 || family >= 0xf)
+		model |= ((f.a >> 16) & 0xf) << 4;
+	printf("# eptest: cpu: %s family %#x model %#x stepping %u (CPUID.1:EAX %#x)\n",
+	       vendor, family, model, f.a & 0xf, f.a);
+	if (!cpu_has_hypervisor()) {
+		printf("# eptest: hypervisor: none (CPUID.1:ECX[31]=0)\n");
+	} else {
+		h = cpuid(CPUID_HYPERVISOR_LEAF);
+		memcpy(sig, &h.b, 4);
+		memcpy(sig + 4, &h.c, 4);
+		memcpy(sig + 8, &h.d, 4);
+		sig[12] = 0;
+		for (unsigned i = 0; i < 12 && sig[i]; i++)
+			if (sig[i] < 0x20 || sig[i] > 0x7e)
+				sig[i] = '.';
+		printf("# eptest: hypervisor: \"%s\" (CPUID %#x: max leaf %#x)\n", sig,
+		       CPUID_HYPERVISOR_LEAF, h.a);
+	}
+	printf("# eptest: screen: %s\n", console_screen());
+	vmx_describe();
+}
+
 void setup(uint32_t magic, uint32_t mbi_addr);
 void setup(uint32_t magic, uint32_t mbi_addr)
 {

@@ -13,8 +13,81 @@ static uint64_t saved_cr0, saved_cr4;
 /* Default bound on one guest run: about 2^24 TSC cycles (a few ms on
  * hardware, well under a second on Bochs).  Guests here run tens to
  * hundreds of instructions; only a hung guest gets near the bound.  The
- * timer counts down once every 2^rate TSC cycles (SDM 26.5.1, A.6). */
-#define PREEMPTION_BOUND_TSC_LOG2 24
+ * timer counts down once every 2^rate TSC cycles (SDM 26.5.1, A.6).
+ * Under a hypervisor (CPUID.1:ECX[31]) the timer is emulated in wall-clock
+ * time and any delay of the host counts: 2^30 cycles (a few hundred ms).
+ * Kernel option preempt_bound=CYCLES sets it. */
+#define PREEMPTION_BOUND_TSC          (1ull << 24)
+#define PREEMPTION_BOUND_TSC_HYPERV   (1ull << 30)
+
+static uint64_t preempt_bound;		/* 0: the default above */
+static unsigned vmx_required;		/* enum vmx_require bits */
+
+static const struct {
+	const char *word;
+	unsigned bits;
+} require_words[] = {
+	{ "0", 0 },
+	{ "1", VMX_REQ_BASE },
+	{ "ad", VMX_REQ_BASE | VMX_REQ_EPT_AD },
+	{ "ug", VMX_REQ_BASE | VMX_REQ_UG },
+};
+
+static void set_required(const char *list)
+{
+	const char *w = list;
+
+	vmx_required = 0;
+	while (*w) {
+		size_t len = strchr(w, ',') ? (size_t)(strchr(w, ',') - w) : strlen(w);
+		unsigned i;
+
+		for (i = 0; i < ARRAY_SIZE(require_words); i++)
+			if (strlen(require_words[i].word) == len &&
+			    !strncmp(require_words[i].word, w, len))
+				break;
+		if (i < ARRAY_SIZE(require_words))
+			vmx_required |= require_words[i].bits;
+		else
+			printf("# eptest: require_vmx: ignoring unknown word '%.*s' (want 0, 1, ad, ug)\n",
+			       (int)len, w);
+		w += len + (w[len] == ',');
+	}
+}
+
+bool vmx_option(const char *word)
+{
+	if (!strncmp(word, "require_vmx=", 12)) {
+		set_required(word + 12);
+		return true;
+	}
+	if (!strncmp(word, "preempt_bound=", 14)) {
+		preempt_bound = strtoul(word + 14, NULL, 0);
+		return true;
+	}
+	return false;
+}
+
+const char *vmx_missing(unsigned what, const char *why)
+{
+	static const char *const promise[] = {
+		"require_vmx=1 promised VMX with EPT",
+		"require_vmx=ad promised EPT accessed/dirty flags",
+		"require_vmx=ug promised unrestricted guest",
+	};
+
+	for (unsigned i = 0; i < ARRAY_SIZE(promise); i++)
+		if (what & vmx_required & (1u << i))
+			report_skip_fails(why, promise[i]);
+	return why;
+}
+
+static uint64_t preemption_bound_tsc(void)
+{
+	if (preempt_bound)
+		return preempt_bound;
+	return cpu_has_hypervisor() ? PREEMPTION_BOUND_TSC_HYPERV : PREEMPTION_BOUND_TSC;
+}
 
 static struct vmx_ctls read_ctls(uint32_t msr)
 {
@@ -29,13 +102,14 @@ bool vmx_supported(const char **why)
 	bool true_ctls;
 
 	if (!cpu_has_vmx()) {
-		*why = "CPUID.1:ECX.VMX[bit 5]=0";
+		*why = vmx_missing(VMX_REQ_BASE, "CPUID.1:ECX.VMX[bit 5]=0");
 		return false;
 	}
 	/* SDM 24.7: VMXON outside SMX needs bit 2, or an unlocked MSR we lock */
 	fc = rdmsr(MSR_IA32_FEATURE_CONTROL);
 	if ((fc & FEATURE_CONTROL_LOCK) && !(fc & FEATURE_CONTROL_VMXON_OUTSIDE_SMX)) {
-		*why = "IA32_FEATURE_CONTROL is locked with VMXON outside SMX disabled (firmware setting)";
+		*why = vmx_missing(VMX_REQ_BASE, "IA32_FEATURE_CONTROL is locked with VMXON outside SMX "
+				   "disabled (firmware setting)");
 		return false;
 	}
 
@@ -238,10 +312,10 @@ static void vmcs_setup_default(struct vcpu *v)
 	 * every guest run where the processor has it (SDM 26.5.1). */
 	if (vmx_ctl_allowed(&vmx_caps.pin, PIN_PREEMPTION_TIMER)) {
 		unsigned rate = vmx_caps.misc & VMX_MISC_PREEMPT_RATE_MASK;
+		uint64_t ticks = preemption_bound_tsc() >> rate;
 
 		pin |= PIN_PREEMPTION_TIMER;
-		v->preemption_timer = rate >= PREEMPTION_BOUND_TSC_LOG2 ? 1 :
-				      1u << (PREEMPTION_BOUND_TSC_LOG2 - rate);
+		v->preemption_timer = (uint32_t)MAX(MIN(ticks, (uint64_t)UINT32_MAX), 1ull);
 	}
 	proc = CPU_HLT_EXITING | CPU_UNCONDITIONAL_IO_EXITING;
 	if (vmx_ctl_allowed(&vmx_caps.proc, (uint32_t)CPU_SECONDARY_CONTROLS))
@@ -492,4 +566,74 @@ void vmx_exit_report_info(const struct vmx_exit *e)
 void guest_vmcall(uint64_t nr, uint64_t arg)
 {
 	asm volatile("vmcall" : "+a"(nr), "+D"(arg) :: "memory");
+}
+
+/* The capability MSRs (SDM Appendix A), each when it exists. */
+enum cap_msr_when { CAP_ALWAYS, CAP_TRUE_CTLS, CAP_CTLS2, CAP_EPT_VPID, CAP_VMFUNC, CAP_CTLS3 };
+
+static void print_cap_msrs(void)
+{
+	static const struct {
+		uint32_t msr;
+		const char *name;
+		enum cap_msr_when when;
+	} msrs[] = {
+		{ MSR_IA32_FEATURE_CONTROL, "IA32_FEATURE_CONTROL", CAP_ALWAYS },
+		{ MSR_IA32_VMX_BASIC, "IA32_VMX_BASIC", CAP_ALWAYS },
+		{ MSR_IA32_VMX_PINBASED_CTLS, "IA32_VMX_PINBASED_CTLS", CAP_ALWAYS },
+		{ MSR_IA32_VMX_PROCBASED_CTLS, "IA32_VMX_PROCBASED_CTLS", CAP_ALWAYS },
+		{ MSR_IA32_VMX_EXIT_CTLS, "IA32_VMX_EXIT_CTLS", CAP_ALWAYS },
+		{ MSR_IA32_VMX_ENTRY_CTLS, "IA32_VMX_ENTRY_CTLS", CAP_ALWAYS },
+		{ MSR_IA32_VMX_MISC, "IA32_VMX_MISC", CAP_ALWAYS },
+		{ MSR_IA32_VMX_CR0_FIXED0, "IA32_VMX_CR0_FIXED0", CAP_ALWAYS },
+		{ MSR_IA32_VMX_CR0_FIXED1, "IA32_VMX_CR0_FIXED1", CAP_ALWAYS },
+		{ MSR_IA32_VMX_CR4_FIXED0, "IA32_VMX_CR4_FIXED0", CAP_ALWAYS },
+		{ MSR_IA32_VMX_CR4_FIXED1, "IA32_VMX_CR4_FIXED1", CAP_ALWAYS },
+		{ MSR_IA32_VMX_VMCS_ENUM, "IA32_VMX_VMCS_ENUM", CAP_ALWAYS },
+		{ MSR_IA32_VMX_TRUE_PINBASED_CTLS, "IA32_VMX_TRUE_PINBASED_CTLS", CAP_TRUE_CTLS },
+		{ MSR_IA32_VMX_TRUE_PROCBASED_CTLS, "IA32_VMX_TRUE_PROCBASED_CTLS", CAP_TRUE_CTLS },
+		{ MSR_IA32_VMX_TRUE_EXIT_CTLS, "IA32_VMX_TRUE_EXIT_CTLS", CAP_TRUE_CTLS },
+		{ MSR_IA32_VMX_TRUE_ENTRY_CTLS, "IA32_VMX_TRUE_ENTRY_CTLS", CAP_TRUE_CTLS },
+		{ MSR_IA32_VMX_PROCBASED_CTLS2, "IA32_VMX_PROCBASED_CTLS2", CAP_CTLS2 },
+		{ MSR_IA32_VMX_EPT_VPID_CAP, "IA32_VMX_EPT_VPID_CAP", CAP_EPT_VPID },
+		{ MSR_IA32_VMX_VMFUNC, "IA32_VMX_VMFUNC", CAP_VMFUNC },
+		{ MSR_IA32_VMX_PROCBASED_CTLS3, "IA32_VMX_PROCBASED_CTLS3", CAP_CTLS3 },
+	};
+	uint64_t basic = rdmsr(MSR_IA32_VMX_BASIC);
+	uint64_t proc = rdmsr(MSR_IA32_VMX_PROCBASED_CTLS) >> 32;	/* allowed-1 */
+	uint64_t proc2 = proc & CPU_SECONDARY_CONTROLS ? rdmsr(MSR_IA32_VMX_PROCBASED_CTLS2) >> 32 : 0;
+	bool exists[] = {
+		[CAP_ALWAYS] = true,
+		[CAP_TRUE_CTLS] = basic & VMX_BASIC_TRUE_CTLS,
+		[CAP_CTLS2] = proc & CPU_SECONDARY_CONTROLS,
+		[CAP_EPT_VPID] = proc2 & (CPU2_ENABLE_EPT | CPU2_ENABLE_VPID),
+		[CAP_VMFUNC] = proc2 & CPU2_ENABLE_VMFUNC,
+		[CAP_CTLS3] = proc & CPU_TERTIARY_CONTROLS,
+	};
+
+	for (unsigned i = 0; i < ARRAY_SIZE(msrs); i++)
+		if (exists[msrs[i].when])
+			printf("# eptest: msr %#x %s = %#018lx\n", msrs[i].msr, msrs[i].name,
+			       rdmsr(msrs[i].msr));
+}
+
+void vmx_describe(void)
+{
+	static const char *const req_names[] = { "VMX with EPT", "EPT A/D", "unrestricted guest" };
+	char req[80] = "";
+	size_t len = 0;
+
+	for (unsigned i = 0; i < ARRAY_SIZE(req_names); i++)
+		if (vmx_required & (1u << i))
+			len += snprintf(req + len, sizeof(req) - len, "%s%s", len ? ", " : "",
+					req_names[i]);
+	printf("# eptest: preempt_bound=%#lx TSC cycles%s; require_vmx: %s\n",
+	       preemption_bound_tsc(),
+	       preempt_bound ? "" : cpu_has_hypervisor() ? " (default under a hypervisor)" : " (default)",
+	       len ? req : "nothing (VMX/EPT capability checks skip)");
+	if (!cpu_has_vmx()) {
+		printf("# eptest: no VMX capability MSRs: CPUID.1:ECX.VMX[bit 5]=0\n");
+		return;
+	}
+	print_cap_msrs();
 }

@@ -43,6 +43,26 @@ extern struct vmx_caps vmx_caps;
 /* Whether VMX can be used here; if not, *why says why, for a SKIP. */
 bool vmx_supported(const char **why);
 
+/*
+ * Kernel option require_vmx=: what the backend promised this machine has
+ * (run_tests.sh -b kvm passes require_vmx=1 and more).  A capability
+ * check that finds a promised feature missing returns its reason through
+ * vmx_missing(), and every skip for that reason is then a failure.
+ * Features a host may lack (#VE, SPP, MBEC, 5-level EPT, ...) are never
+ * promised: their skips stay skips.
+ */
+enum vmx_require {
+	VMX_REQ_BASE   = 1,	/* "1": VMX, EPT, 4-level walk, WB, INVEPT */
+	VMX_REQ_EPT_AD = 2,	/* "ad": EPT accessed and dirty flags */
+	VMX_REQ_UG     = 4,	/* "ug": unrestricted guest */
+};
+const char *vmx_missing(unsigned what, const char *why);
+
+/* Kernel options require_vmx= and preempt_bound=; true when @word is one. */
+bool vmx_option(const char *word);
+/* "# " lines: the VMX capability MSRs and the settings above. */
+void vmx_describe(void);
+
 static inline bool vmx_ctl_allowed(const struct vmx_ctls *c, uint32_t bits)
 {
 	return (c->allowed1 & bits) == bits;

@@ -6,6 +6,9 @@
 # The GRUB boot image is built once and cached in build/bochs/; a run only
 # writes grub.cfg and calls xorriso (a few ms) in its own directory.
 
+# shellcheck source=scripts/backends/host-common.sh
+. "$SRCDIR/scripts/backends/host-common.sh"
+
 BOCHS_BIOS=${BOCHS_BIOS:-/usr/share/bochs/BIOS-bochs-latest}
 BOCHS_VGABIOS=${BOCHS_VGABIOS:-/usr/share/vgabios/vgabios.bin}
 BOCHS_ELTORITO=
@@ -23,6 +26,10 @@ bochs_version() {
 }
 
 backend_check() {
+	if [ -n "${EPTEST_HOST_PAGES:-}" ]; then
+		echo "backend bochs: --host-pages is for the QEMU backends (kvm, tcg); Bochs has no host page backing"
+		return 1
+	fi
 	if [ -z "${BOCHS:-}" ] || ! command -v -- "$BOCHS" >/dev/null 2>&1; then
 		echo "Bochs (${BOCHS:-bochs}) not found; install the Debian packages bochs bochs-term bochsbios vgabios (or run scripts/install-deps.sh)"
 		return 1
@@ -118,6 +125,11 @@ bochs_drain_screen() {
 }
 
 backend_describe() { echo "bochs, $1"; }
+
+backend_environment() {
+	host_environment
+	echo "bochs=$(bochs_version)"
+}
 
 backend_cmdline_extra() { echo "deviations=bochs-$(bochs_version)"; }
 

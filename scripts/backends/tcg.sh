@@ -4,12 +4,13 @@
 # shellcheck source=scripts/backends/qemu-common.sh
 . "$SRCDIR/scripts/backends/qemu-common.sh"
 
-backend_check() { qemu_check; }
-backend_prepare() { qemu_prepare; }
+backend_check() { qemu_check && qemu_pages_check; }
+backend_prepare() { qemu_prepare; QEMU_ENVIRONMENT=$(backend_environment); }
 backend_describe() { qemu_describe "$@"; }
 backend_cmdline_extra() { qemu_cmdline_extra; }
 backend_diagnose() { qemu_diagnose "$@"; }
 backend_exit_meaning() { qemu_exit_meaning "$@"; }
+backend_environment() { qemu_environment; }
 
 # backend_run KERNEL CMDLINE SERIAL_LOG TIMEOUT CPU WORKDIR
 backend_run() {

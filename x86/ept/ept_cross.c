@@ -1,8 +1,12 @@
 /*
  * ept_cross: accesses that span two pages, where the EPT allows one page
- * and not the other.  A 2-, 4- or 8-byte read, write or locked add (and a
+ * and not the other.  A 2-, 4- or 8-byte read, write or add (and a
  * 3-byte VMCALL fetched across the boundary) starting a few bytes before
- * the end of page A, continuing into page B.
+ * the end of page A, continuing into page B.  The add is not locked: a
+ * locked access across a cache line is a split lock, which a host with
+ * split-lock detection traps (and may stall or kill the VM for); an
+ * unlocked add to memory is a read-modify-write all the same (SDM 28.2.1).
+ * Locked read-modify-writes run within a page (ept_perm and the rest).
  *
  * Which address the exit reports (SDM 28.2.1 / Table 28-7 and 29.3.3.2):
  * an EPT violation is caused by "an access using a guest-physical address";
@@ -49,9 +53,9 @@ asm(".pushsection .text\n"
     "cross_write2: movw %si, (%rdi)\n vmcall\n"
     "cross_write4: movl %esi, (%rdi)\n vmcall\n"
     "cross_write8: movq %rsi, (%rdi)\n vmcall\n"
-    "cross_rmw2:   lock addw %si, (%rdi)\n vmcall\n"
-    "cross_rmw4:   lock addl %esi, (%rdi)\n vmcall\n"
-    "cross_rmw8:   lock addq %rsi, (%rdi)\n vmcall\n"
+    "cross_rmw2:   addw %si, (%rdi)\n vmcall\n"
+    "cross_rmw4:   addl %esi, (%rdi)\n vmcall\n"
+    "cross_rmw8:   addq %rsi, (%rdi)\n vmcall\n"
     ".popsection\n");
 extern char guest_op_fetch[];
 
