@@ -215,10 +215,12 @@ static void inv_expect(const struct ept_caps *caps, const struct inv_op *op, str
 		break;
 	default:
 		/* 28.2.1: the qualification is the displacement of the memory
-		 * operand, none here; 28.2.4: not during event delivery */
+		 * operand, none here; 28.2.2, 28.2.4: neither caused by nor
+		 * during event delivery */
 		outcome_set(w, FLD_REASON, steps_of[op->insn].exit_reason, 0xffffffffu);
 		outcome_set(w, FLD_QUAL, 0, ~0ull);
 		outcome_set(w, FLD_IDT_VEC, 0, INTR_INFO_VALID);
+		outcome_set(w, FLD_VECTOR, 0, INTR_INFO_VALID);
 		snprintf(w->describe, sizeof(w->describe), "%s: exit %u", s->words,
 			 steps_of[op->insn].exit_reason);
 		break;

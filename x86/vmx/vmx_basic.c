@@ -87,8 +87,9 @@ static void guest_spin(void)
 		asm volatile("pause");
 }
 
-/* A VM exit with @reason, not during event delivery (SDM 28.2.4: the
- * IDT-vectoring information is not valid).  Returns whether it matched. */
+/* A VM exit with @reason, neither caused by nor during event delivery
+ * (SDM 28.2.2, 28.2.4: VM-exit interruption information and IDT-vectoring
+ * information not valid).  Returns whether it matched. */
 static bool expect_exit(const char *id, const char *words, const struct vmx_exit *e,
 			uint32_t reason)
 {
@@ -97,6 +98,7 @@ static bool expect_exit(const char *id, const char *words, const struct vmx_exit
 
 	outcome_set(&want, FLD_REASON, reason, 0xffffffffu);
 	outcome_set(&want, FLD_IDT_VEC, 0, INTR_INFO_VALID);
+	outcome_set(&want, FLD_VECTOR, 0, INTR_INFO_VALID);
 	snprintf(want.describe, sizeof(want.describe), "exit %u (%s)", reason,
 		 vmx_exit_reason_name(reason));
 	outcome_got_exit(&got, e);

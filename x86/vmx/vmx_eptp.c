@@ -31,8 +31,9 @@ static void guest_vmcall_now(void)
 /*
  * One VM entry and how it ended, compared whole: with @error = 0 the
  * entry succeeds and the guest's first instruction, VMCALL, exits (exit
- * reason 18, not during event delivery: IDT-vectoring information not
- * valid, SDM 28.2.4); otherwise VMfailValid with VM-instruction error
+ * reason 18, neither caused by nor during event delivery: VM-exit
+ * interruption and IDT-vectoring information not valid, SDM 28.2.2,
+ * 28.2.4); otherwise VMfailValid with VM-instruction error
  * @error (insn_err).
  */
 static void entry_case(struct vcpu *v, const char *id, unsigned error, const char *fmt, ...)
@@ -54,6 +55,7 @@ static void entry_case(struct vcpu *v, const char *id, unsigned error, const cha
 	} else {
 		outcome_set(&want, FLD_REASON, EXIT_REASON_VMCALL, 0xffffffffu);
 		outcome_set(&want, FLD_IDT_VEC, 0, INTR_INFO_VALID);
+		outcome_set(&want, FLD_VECTOR, 0, INTR_INFO_VALID);
 		snprintf(want.describe, sizeof(want.describe), "enters, guest VMCALLs (exit 18)");
 	}
 	vcpu_set_entry(v, guest_vmcall_now, 0);
