@@ -65,8 +65,9 @@ static inline void outcome_set(struct outcome *o, enum outcome_field f, uint64_t
 /*
  * One case's checks, each one TAP line over its fields:
  *   <id>       reason, qual, gpa, gla, idt_vec, insn_err, vector,
- *              error_code, cr2, intr, value;
- *   <id>.data  data / mem, when the case defines them;
+ *              error_code, cr2, intr, value, and mem (memory after a
+ *              stopped write is part of how the exit ended the access);
+ *   <id>.data  data, when the case defines it (a completed access);
  *   <id>.ad    ept_ad / guest_ad, when the case defines them.
  * Which checks a case reports depends on the expected record only, so a
  * flip run prints the same ids.  The TAP words are "@words -> describe".
