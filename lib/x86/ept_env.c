@@ -334,7 +334,7 @@ void ept_case_begin(struct ept_env *env, uint64_t gla)
 		gpt_entry_update(&env->gpt, gla, levels[i], 0, PTE_ACCESSED | PTE_DIRTY);
 }
 
-static void want_ad(struct outcome *w, enum outcome_field f, unsigned i, struct ad_flags a)
+void outcome_want_ad(struct outcome *w, enum outcome_field f, unsigned i, struct ad_flags a)
 {
 	w->v[f] |= (uint64_t)(a.a == AD_SET) << (2 * i) | (uint64_t)(a.d == AD_SET) << (2 * i + 1);
 	w->mask[f] |= (uint64_t)(a.a != AD_MAY) << (2 * i) | (uint64_t)(a.d != AD_MAY) << (2 * i + 1);
@@ -454,7 +454,7 @@ void ept_case_expect(struct ept_env *env, struct ept_case *c)
 			a.a = AD_SET;
 		if (e & EPT_DIRTY)
 			a.d = AD_SET;
-		want_ad(&c->want, FLD_EPT_AD, i, a);
+		outcome_want_ad(&c->want, FLD_EPT_AD, i, a);
 	}
 
 	c->nr_guest = guest_walk(env, c->gla, c->guest_level);
@@ -464,7 +464,7 @@ void ept_case_expect(struct ept_env *env, struct ept_case *c)
 		uint64_t e = gpt_entry_read(&env->gpt, c->gla, level);
 
 		c->want.guest_ad_level[i] = (uint8_t)level;
-		want_ad(&c->want, FLD_GUEST_AD, i,
+		outcome_want_ad(&c->want, FLD_GUEST_AD, i,
 			ad_model_guest(o, &c->trace, level, guest_leaf(env, level, e), write, e));
 	}
 }

@@ -20,6 +20,7 @@
 #include "x86/ept_model.h"
 #include "x86/guest_pt.h"
 #include "x86/outcome.h"
+#include "x86/ad_model.h"
 #include "x86/paging_model.h"
 #include "x86/vmx.h"
 
@@ -156,6 +157,9 @@ void ept_case_skip(const char *id, const char *words, const char *why);
  * information, error code and linear address), and from an exit. */
 void outcome_want_exit(struct outcome *w, const struct ept_outcome *o);
 void outcome_got_exit(struct outcome *g, const struct vmx_exit *e);
+/* Entry @i of an A/D field (FLD_EPT_AD / FLD_GUEST_AD) from the model's
+ * answer for it: set -> 1, clear -> 0, may -> not compared. */
+void outcome_want_ad(struct outcome *w, enum outcome_field f, unsigned i, struct ad_flags a);
 
 /* Formats R/W/X bits as "RWX", "R--", "---"... */
 const char *ept_perm_str(uint64_t rwx);

@@ -7,6 +7,14 @@ const enum guest_op matrix_ops[4] = {
 	GUEST_OP_READ, GUEST_OP_WRITE, GUEST_OP_FETCH, GUEST_OP_RMW,
 };
 
+const struct matrix_restriction matrix_restrictions[5] = {
+	{ "np", 0 },
+	{ "ro", EPT_READ },
+	{ "rx", EPT_READ | EPT_EXEC },
+	{ "xo", EPT_EXEC },
+	{ "rw", EPT_READ | EPT_WRITE },
+};
+
 const char *matrix_level_id(enum ept_level level)
 {
 	static const char *const s[] = { "?", "pte", "pde", "pdpte", "pml4e", "pml5e" };

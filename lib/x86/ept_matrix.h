@@ -23,6 +23,18 @@
 /* The access kinds every matrix runs, in report order. */
 extern const enum guest_op matrix_ops[4];
 
+/*
+ * The restrictions the paging, mode and event tests put on one page:
+ * not present, read-only, read/execute, execute-only (needs
+ * IA32_VMX_EPT_VPID_CAP bit 0) and read/write (the control).  The names
+ * are check-id segments.
+ */
+struct matrix_restriction {
+	const char *name;
+	uint64_t rwx;
+};
+extern const struct matrix_restriction matrix_restrictions[5];
+
 /* "pml4e", "pdpte", "pde", "pte" (check ids) and "PML4E"... (words). */
 const char *matrix_level_id(enum ept_level level);
 const char *matrix_level_name(enum ept_level level);

@@ -247,10 +247,7 @@ static void cross_case(struct ept_env *env, const struct cross_pages *p, enum la
 	for (unsigned i = 0; i < 2; i++) {
 		struct ad_flags f = ad_model_ept(&env->model, &o, NULL, leaf[i]);
 
-		want.v[FLD_EPT_AD] |= (uint64_t)(f.a == AD_SET) << (2 * i) |
-				      (uint64_t)(f.d == AD_SET) << (2 * i + 1);
-		want.mask[FLD_EPT_AD] |= (uint64_t)(f.a != AD_MAY) << (2 * i) |
-					 (uint64_t)(f.d != AD_MAY) << (2 * i + 1);
+		outcome_want_ad(&want, FLD_EPT_AD, i, f);
 	}
 
 	e = cross_run(env, stub_for(op, width), gla, value);

@@ -22,6 +22,7 @@
  */
 #include "libcflat.h"
 #include "test.h"
+#include "x86/ept_matrix.h"
 #include "cases.h"
 #include "ept_event_guest.h"
 
@@ -48,16 +49,6 @@ enum where { WHERE_IDT, WHERE_GDT, WHERE_STACK };
 static const char *const where_name[] = { "idt", "gdt", "stack" };
 static const char *const where_words[] = { "IDT page", "GDT page", "stack page" };
 
-static const struct perm_desc {
-	const char *name;
-	uint64_t rwx;
-} perms[] = {
-	{ "np", 0 },
-	{ "ro", EPT_READ },
-	{ "rx", EPT_READ | EPT_EXEC },
-	{ "xo", EPT_EXEC },
-	{ "rw", EPT_READ | EPT_WRITE },
-};
 
 struct event_test {
 	struct event_guest g;
@@ -68,9 +59,9 @@ static void event_case(void *ctx, unsigned i)
 {
 	struct event_test *t = ctx;
 	struct event_guest *g = &t->g;
-	const struct event_desc *ev = &events[i / (ARRAY_SIZE(where_name) * ARRAY_SIZE(perms))];
-	enum where w = (enum where)(i / ARRAY_SIZE(perms) % ARRAY_SIZE(where_name));
-	const struct perm_desc *p = &perms[i % ARRAY_SIZE(perms)];
+	const struct event_desc *ev = &events[i / (ARRAY_SIZE(where_name) * ARRAY_SIZE(matrix_restrictions))];
+	enum where w = (enum where)(i / ARRAY_SIZE(matrix_restrictions) % ARRAY_SIZE(where_name));
+	const struct matrix_restriction *p = &matrix_restrictions[i % ARRAY_SIZE(matrix_restrictions)];
 	char id[64], cid[96], words[128];
 	uint64_t gla, gpa;
 	struct outcome want, got;
@@ -166,7 +157,7 @@ static void ept_event(void)
 	report_prefix_push("ept.event");
 	if (event_guest_init(&t.g, &t.why))
 		t.why = NULL;
-	cases_run(ARRAY_SIZE(events) * ARRAY_SIZE(where_name) * ARRAY_SIZE(perms), event_case, &t);
+	cases_run(ARRAY_SIZE(events) * ARRAY_SIZE(where_name) * ARRAY_SIZE(matrix_restrictions), event_case, &t);
 	if (!t.why)
 		ept_env_exit(&t.g.env);
 	report_prefix_pop();

@@ -79,16 +79,6 @@ static const struct target_desc {
 	[TARGET_PAE_PDPT] = { "vmentry-pdptes", "PDPT page EPT ---, PDPTEs from the VMCS", false },
 };
 
-static const struct perm_desc {
-	const char *name;
-	uint64_t rwx;
-} perms[] = {
-	{ "np", 0 },
-	{ "ro", EPT_READ },
-	{ "rx", EPT_READ | EPT_EXEC },
-	{ "xo", EPT_EXEC },
-	{ "rw", EPT_READ | EPT_WRITE },
-};
 
 static const enum guest_op ops[] = {
 	GUEST_OP_READ, GUEST_OP_WRITE, GUEST_OP_RMW, GUEST_OP_FETCH,
@@ -103,7 +93,7 @@ struct mode_case {
 	int8_t gad;		/* guest A/D preset (1) or clear (0); -1: not in the id (preset) */
 };
 
-#define MODE_CASES_MAX (NR_TARGETS * ARRAY_SIZE(perms) * ARRAY_SIZE(ops) * 2)
+#define MODE_CASES_MAX (NR_TARGETS * ARRAY_SIZE(matrix_restrictions) * ARRAY_SIZE(ops) * 2)
 
 struct mode_setup {
 	const struct mode_desc *m;
@@ -173,7 +163,7 @@ static void mode_cases(struct mode_setup *s)
 	for (unsigned t = 0; t < TARGET_PAE_PDPT; t++) {
 		if (targets[t].guest_table && !s->m->pd_level)
 			continue;
-		for (unsigned p = 0; p < ARRAY_SIZE(perms); p++)
+		for (unsigned p = 0; p < ARRAY_SIZE(matrix_restrictions); p++)
 			for (unsigned k = 0; k < ARRAY_SIZE(ops); k++) {
 				if (!targets[t].guest_table)
 					add_case(s, t, p, k, -1);
@@ -230,7 +220,7 @@ static void access_case(void *ctx, unsigned i)
 	struct mode_setup *s = ctx;
 	const struct mode_case *mc = &s->cases[i];
 	const struct target_desc *td = &targets[mc->target];
-	const struct perm_desc *p = &perms[mc->perm];
+	const struct matrix_restriction *p = &matrix_restrictions[mc->perm];
 	enum guest_op op = ops[mc->op];
 	uint64_t offset = op == GUEST_OP_FETCH ? FETCH_OFFSET : MATRIX_OFFSET;
 	struct ept_case c = {
@@ -307,7 +297,7 @@ static unsigned copy_walk(struct mode_setup *s, uint64_t hpa[OUTCOME_AD_MAX], ui
 static void pdpte_load_case(void *ctx, unsigned i)
 {
 	struct mode_setup *s = ctx;
-	const struct perm_desc *p = &perms[i / ARRAY_SIZE(pdpt_offsets)];
+	const struct matrix_restriction *p = &matrix_restrictions[i / ARRAY_SIZE(pdpt_offsets)];
 	unsigned offset = pdpt_offsets[i % ARRAY_SIZE(pdpt_offsets)];
 	uint64_t cr3 = s->copy_gpa + offset, want_pdpte[4], ept_hpa[OUTCOME_AD_MAX];
 	struct ept_trace trace = { .n = 1 };
@@ -351,10 +341,7 @@ static void pdpte_load_case(void *ctx, unsigned i)
 	for (unsigned k = 0; k < n; k++) {
 		struct ad_flags a = ad_model_ept(&s->env.model, &o, &trace, ept_hpa[k]);
 
-		want.v[FLD_EPT_AD] |= (uint64_t)(a.a == AD_SET) << (2 * k) |
-				      (uint64_t)(a.d == AD_SET) << (2 * k + 1);
-		want.mask[FLD_EPT_AD] |= (uint64_t)(a.a != AD_MAY) << (2 * k) |
-					 (uint64_t)(a.d != AD_MAY) << (2 * k + 1);
+		outcome_want_ad(&want, FLD_EPT_AD, k, a);
 	}
 
 	ept_invalidate(&s->env.ept);
@@ -395,7 +382,7 @@ static void pae_pdpte_cases(bool ad)
 		s.copy_gpa = s.table_base + 8 * PAGE_4K;
 		ept_map(&s.env.ept, s.copy_gpa, (uintptr_t)s.copy, PAGE_4K, EPT_RWX_MASK | EPT_WB);
 	}
-	cases_run(ARRAY_SIZE(perms) * ARRAY_SIZE(pdpt_offsets), pdpte_load_case, &s);
+	cases_run(ARRAY_SIZE(matrix_restrictions) * ARRAY_SIZE(pdpt_offsets), pdpte_load_case, &s);
 	if (!s.why)
 		ept_env_exit(&s.env);
 }

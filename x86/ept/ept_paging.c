@@ -53,22 +53,12 @@ static const struct table_level {
 	{ "pt",   "PT",         1 },
 };
 
-static const struct table_perm {
-	const char *name;
-	uint64_t rwx;
-} table_perms[] = {
-	{ "np", 0 },
-	{ "ro", EPT_READ },
-	{ "rx", EPT_READ | EPT_EXEC },
-	{ "xo", EPT_EXEC },			/* needs EPT_CAP_EXEC_ONLY */
-	{ "rw", EPT_READ | EPT_WRITE },		/* control */
-};
 
 static const enum guest_op ops[] = {
 	GUEST_OP_READ, GUEST_OP_WRITE, GUEST_OP_RMW, GUEST_OP_FETCH,
 };
 
-#define NR_CASES (ARRAY_SIZE(table_levels) * ARRAY_SIZE(table_perms) * ARRAY_SIZE(ops) * 2)
+#define NR_CASES (ARRAY_SIZE(table_levels) * ARRAY_SIZE(matrix_restrictions) * ARRAY_SIZE(ops) * 2)
 
 struct paging {
 	struct ept_env env;
@@ -107,8 +97,8 @@ static bool paging_setup(struct paging *s, const char **why)
 static void paging_case(void *ctx, unsigned i)
 {
 	struct paging *s = ctx;
-	const struct table_level *tl = &table_levels[i / (2 * ARRAY_SIZE(ops) * ARRAY_SIZE(table_perms))];
-	const struct table_perm *tp = &table_perms[(i / (2 * ARRAY_SIZE(ops))) % ARRAY_SIZE(table_perms)];
+	const struct table_level *tl = &table_levels[i / (2 * ARRAY_SIZE(ops) * ARRAY_SIZE(matrix_restrictions))];
+	const struct matrix_restriction *tp = &matrix_restrictions[(i / (2 * ARRAY_SIZE(ops))) % ARRAY_SIZE(matrix_restrictions)];
 	enum guest_op op = ops[(i / 2) % ARRAY_SIZE(ops)];
 	bool preset = i % 2;
 	uint64_t offset = op == GUEST_OP_FETCH ? FETCH_OFFSET : MATRIX_OFFSET;
