@@ -24,6 +24,11 @@ enum gdt_selector {
 	GDT_ENTRIES     = 9,
 };
 
+/* The outcome field "vector" of a host instruction: the vector of the
+ * exception it raised, or VECTOR_NONE; compared under VECTOR_MASK. */
+#define VECTOR_NONE             (1ull << 8)
+#define VECTOR_MASK             0x1ffull
+
 enum exception_vector {
 	DE_VECTOR = 0, DB_VECTOR = 1, NMI_VECTOR = 2, BP_VECTOR = 3,
 	OF_VECTOR = 4, BR_VECTOR = 5, UD_VECTOR = 6, NM_VECTOR = 7,

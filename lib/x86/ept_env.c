@@ -395,7 +395,8 @@ void outcome_got_exit(struct outcome *g, const struct vmx_exit *e)
 {
 	/* a VMfail is no exit at all: a reason no exit has */
 	g->v[FLD_REASON] = e->kind == VMX_EXIT_VMEXIT ? e->reason : 0xffffffffu;
-	g->v[FLD_INSN_ERR] = e->kind == VMX_EXIT_VMFAIL_VALID ? e->vm_instruction_error : 0;
+	g->v[FLD_INSN_ERR] = e->kind == VMX_EXIT_VMFAIL_VALID ? e->vm_instruction_error :
+			     e->kind == VMX_EXIT_VMFAIL_INVALID ? VMX_INSN_FAIL_INVALID : 0;
 	g->v[FLD_QUAL] = e->qualification;
 	g->v[FLD_GPA] = e->gpa;
 	g->v[FLD_GLA] = e->gla;

@@ -227,6 +227,13 @@ const char *vmx_status_name(enum vmx_status s)
 	return "?";
 }
 
+uint64_t vmx_insn_result(enum vmx_status s)
+{
+	if (s == VMX_FAIL_INVALID)
+		return VMX_INSN_FAIL_INVALID;
+	return s == VMX_FAIL_VALID ? vmx_instruction_error() : 0;
+}
+
 uint32_t vmx_instruction_error(void)
 {
 	uint64_t v = 0;

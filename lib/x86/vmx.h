@@ -167,6 +167,15 @@ static inline enum vmx_status invvpid(uint64_t type, uint16_t vpid, uint64_t gla
 
 /* VM-instruction error of the current VMCS (after VMfailValid). */
 uint32_t vmx_instruction_error(void);
+/*
+ * How a VMX instruction ended, as one value (the outcome field insn_err):
+ * 0 VMsucceed, the VM-instruction error after VMfailValid, and
+ * VMX_INSN_FAIL_INVALID for VMfailInvalid (SDM 31.2).  Compare under
+ * VMX_INSN_MASK; a VMfailInvalid expectation compares only its bit.
+ */
+#define VMX_INSN_FAIL_INVALID   BIT(32)
+#define VMX_INSN_MASK           (VMX_INSN_FAIL_INVALID | 0xffffffffull)
+uint64_t vmx_insn_result(enum vmx_status s);
 const char *vmx_status_name(enum vmx_status s);
 const char *vmx_exit_reason_name(uint32_t basic_reason);
 

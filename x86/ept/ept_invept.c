@@ -49,22 +49,6 @@
 #define PATTERN_B       0x5b5b5b5b0000000bull
 #define INVVPID_VPID    1
 
-/* insn_err: the VM-instruction error after VMfailValid, INSN_FAIL_INVALID
- * after VMfailInvalid (no current VMCS: no error field), 0 after
- * VMsucceed. */
-#define INSN_FAIL_INVALID       BIT(32)
-#define INSN_MASK               (INSN_FAIL_INVALID | 0xffffffffull)
-/* vector: an exception's vector, or VECTOR_NONE */
-#define VECTOR_NONE             BIT(8)
-#define VECTOR_MASK             0x1ffull
-
-static uint64_t insn_result(enum vmx_status s)
-{
-	if (s == VMX_FAIL_INVALID)
-		return INSN_FAIL_INVALID;
-	return s == VMX_FAIL_VALID ? vmx_instruction_error() : 0;
-}
-
 static unsigned la_width(void)
 {
 	/* CPUID.80000008H:EAX[15:8], the linear-address width that
@@ -190,14 +174,14 @@ static void inv_expect(const struct ept_caps *caps, const struct inv_op *op, str
 	if (!s || s->kind == STEP_RULE) {
 		outcome_set(w, FLD_VECTOR, VECTOR_NONE, VECTOR_NONE);
 		if (!s) {
-			outcome_set(w, FLD_INSN_ERR, 0, INSN_MASK);
+			outcome_set(w, FLD_INSN_ERR, 0, VMX_INSN_MASK);
 			snprintf(w->describe, sizeof(w->describe), "VMsucceed");
 		} else if (op->where == IN_ROOT_NO_VMCS) {
-			outcome_set(w, FLD_INSN_ERR, INSN_FAIL_INVALID, INSN_FAIL_INVALID);
+			outcome_set(w, FLD_INSN_ERR, VMX_INSN_FAIL_INVALID, VMX_INSN_FAIL_INVALID);
 			snprintf(w->describe, sizeof(w->describe), "%s: VMfailInvalid (no current VMCS)",
 				 s->words);
 		} else {
-			outcome_set(w, FLD_INSN_ERR, ept_inv_expected_error(s->rule), INSN_MASK);
+			outcome_set(w, FLD_INSN_ERR, ept_inv_expected_error(s->rule), VMX_INSN_MASK);
 			snprintf(w->describe, sizeof(w->describe), "%s: VMfailValid, error %u", s->words,
 				 ept_inv_expected_error(s->rule));
 		}
@@ -298,7 +282,7 @@ static void inv_run(struct ept_env *env, const struct inv_op *op, struct outcome
 	 * there is no error field to read */
 	if (vec < 0)
 		g->v[FLD_INSN_ERR] = op->where == OUTSIDE_VMX && x.status == VMX_FAIL_VALID
-					     ? 0xffffffffu : insn_result(x.status);
+					     ? 0xffffffffu : vmx_insn_result(x.status);
 	if (op->where == OUTSIDE_VMX && vmx_on() != VMX_SUCCEED) {
 		report(false, "vmxon", "VMXON again after the case outside VMX operation failed");
 		test_abort();

@@ -25,39 +25,22 @@
 #include "x86/processor.h"
 #include "x86/vmx.h"
 
-/*
- * A VMX instruction's result as the insn_err field (SDM 31.2): the
- * VM-instruction error (bits 31:0) after VMfailValid, INSN_FAIL_INVALID
- * after VMfailInvalid (there is no current VMCS, so no error field), 0
- * after VMsucceed.  The mask of a VMfailInvalid expectation is the one
- * bit: the error field does not exist then.
- */
-#define INSN_FAIL_INVALID       BIT(32)
-#define INSN_MASK               (INSN_FAIL_INVALID | 0xffffffffull)
-
-static uint64_t insn_result(enum vmx_status s)
-{
-	if (s == VMX_FAIL_INVALID)
-		return INSN_FAIL_INVALID;
-	return s == VMX_FAIL_VALID ? vmx_instruction_error() : 0;
-}
-
 /* "VMfail(n)": VMfailValid(n) with a current VMCS, else VMfailInvalid
  * (SDM 31.2). */
 static void expect_vmfail(const char *id, const char *what, enum vmx_status got,
 			  bool current_vmcs, uint32_t error)
 {
 	if (current_vmcs)
-		report_expect_mask(id, "insn_err", insn_result(got), error, INSN_MASK,
+		report_expect_mask(id, "insn_err", vmx_insn_result(got), error, VMX_INSN_MASK,
 				   "%s -> VMfailValid, error %u", what, error);
 	else
-		report_expect_mask(id, "insn_err", insn_result(got), INSN_FAIL_INVALID,
-				   INSN_FAIL_INVALID, "%s -> VMfailInvalid", what);
+		report_expect_mask(id, "insn_err", vmx_insn_result(got), VMX_INSN_FAIL_INVALID,
+				   VMX_INSN_FAIL_INVALID, "%s -> VMfailInvalid", what);
 }
 
 static void expect_vmsucceed(const char *id, const char *what, enum vmx_status got)
 {
-	report_expect_mask(id, "insn_err", insn_result(got), 0, INSN_MASK, "%s -> VMsucceed", what);
+	report_expect_mask(id, "insn_err", vmx_insn_result(got), 0, VMX_INSN_MASK, "%s -> VMsucceed", what);
 }
 
 static enum vmx_status vmlaunch_status(void)
@@ -378,12 +361,12 @@ static void case_vmwrite(struct basic *b)
 
 static void case_vmread(struct basic *b)
 {
-	struct check_field f[2] = { { "insn_err", 0, 0, INSN_MASK }, { "value", 0, RIP_VALUE, ~0ull } };
+	struct check_field f[2] = { { "insn_err", 0, 0, VMX_INSN_MASK }, { "value", 0, RIP_VALUE, ~0ull } };
 	uint64_t v = 0;
 
 	state_fresh_vmcs(b);
 	vmwrite(VMCS_GUEST_RIP, RIP_VALUE);
-	f[0].got = insn_result(vmread(VMCS_GUEST_RIP, &v));
+	f[0].got = vmx_insn_result(vmread(VMCS_GUEST_RIP, &v));
 	f[1].got = v;
 	report_fields("vmread", f, 2, "VMREAD of guest RIP -> VMsucceed, what VMWRITE wrote");
 }
