@@ -119,15 +119,32 @@ static uint64_t excused_bits(const struct check_field *f, const struct deviation
 	return bits;
 }
 
+/* How often each field name was perturbed in this boot (flip mode). */
+static struct { const char *name; unsigned n; } flip_counts[32];
+
+static unsigned *flip_count(const char *name)
+{
+	for (unsigned i = 0; i < ARRAY_SIZE(flip_counts); i++) {
+		if (!flip_counts[i].name)
+			flip_counts[i].name = name;
+		if (!strcmp(flip_counts[i].name, name))
+			return &flip_counts[i].n;
+	}
+	return &flip_counts[ARRAY_SIZE(flip_counts) - 1].n;
+}
+
 /*
  * Flip mode: the field to perturb and the bit to toggle.  Candidates are
  * the compared fields no entry excuses; when every compared field is
- * named by an entry, the compared bits outside the excused ones.
+ * named by an entry, the compared bits outside the excused ones.  Of the
+ * candidates, the field perturbed least often so far in this boot (ties
+ * broken by the check id), so that any selection of tests shows every
+ * field kind failing.
  */
 static int flip_choice(const char *cid, const struct check_field *f, unsigned n,
 		       const struct deviation *const *dev, unsigned ndev, uint64_t *bit)
 {
-	unsigned cand[16], nc = 0;
+	unsigned cand[16], nc = 0, best = 0;
 
 	for (unsigned i = 0; i < n && nc < ARRAY_SIZE(cand); i++)
 		if (f[i].mask && !excused_bits(&f[i], dev, ndev))
@@ -138,9 +155,15 @@ static int flip_choice(const char *cid, const struct check_field *f, unsigned n,
 				cand[nc++] = i;
 	if (!nc)
 		return -1;
-	unsigned k = cand[fnv1a(cid) % nc];
-	*bit = lowest_bit(f[k].mask & ~excused_bits(&f[k], dev, ndev));
-	return k;
+	for (unsigned j = 0, start = fnv1a(cid) % nc; j < nc; j++) {
+		unsigned c = cand[(start + j) % nc];
+
+		if (j == 0 || *flip_count(f[c].name) < *flip_count(f[best].name))
+			best = c;
+	}
+	++*flip_count(f[best].name);
+	*bit = lowest_bit(f[best].mask & ~excused_bits(&f[best], dev, ndev));
+	return best;
 }
 
 static void print_entry(const struct deviation *d)
