@@ -109,6 +109,7 @@ check: deps
 	./run_tests.sh -b tcg -t
 	scripts/flipcheck -b bochs
 	scripts/selftest-runner.sh
+	scripts/check-report
 	scripts/iso-smoke.sh
 
 bench:
