@@ -24,6 +24,10 @@ KERNEL_SUMMARY_RE = re.compile(r"^eptest: SUMMARY (.*)$")
 # `# FIELD: got ... want ...` (FIELD may carry `:MASK`) and `# flipped: FIELD`
 FIELD_GOT_RE = re.compile(r"^#\s*([A-Za-z_][A-Za-z0-9_-]*)(?::0x[0-9a-fA-F]+)?:\s*got\b")
 FLIPPED_RE = re.compile(r"^#\s*flipped:\s*([A-Za-z_][A-Za-z0-9_-]*)")
+# a deviation entry's field in the directive: `# TODO LIST: FIELD[:MASK] (line L): ...`
+# or `# TODO LIST: deviation not seen: FIELD[:MASK] (line L)`
+TODO_FIELD_RE = re.compile(r"[ \t]#[ \t]*TODO[ \t]+\S+:[ \t]+(?:deviation not seen:[ \t]+)?"
+                           r"([A-Za-z_][A-Za-z0-9_]*)(?::0x[0-9a-fA-F]+)?[ \t]+\(line [0-9]+\)")
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
@@ -44,6 +48,9 @@ class Check:
     def fields(self):
         """Field names the diagnostics blame, in order, without repeats."""
         out = []
+        m = TODO_FIELD_RE.search(self.line)
+        if m:
+            out.append(m.group(1))
         for d in self.diags:
             m = FIELD_GOT_RE.match(d) or FLIPPED_RE.match(d)
             if m and m.group(1) not in ("got", "want", "note") and m.group(1) not in out:
