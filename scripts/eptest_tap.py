@@ -12,6 +12,7 @@ runner's NAME@MODEL without @MODEL), checks by (check id, occurrence).
 """
 import os
 import re
+import sys
 
 OUTCOMES = ("fail", "todo", "xpass", "skip", "pass")
 
@@ -129,8 +130,12 @@ def parse_check(line):
 def parse_file(path, runs, file_index, label=None):
     """Append the runs of one file to `runs`; raise InputError when bad."""
     try:
-        with open(path, "rb") as f:
-            raw = f.read()
+        if path == "-":
+            raw = sys.stdin.buffer.read()
+            label = label or "stdin"
+        else:
+            with open(path, "rb") as f:
+                raw = f.read()
     except OSError as e:
         raise InputError("cannot read %s: %s" % (path, e.strerror or e))
     text = raw.decode("utf-8", "replace")
