@@ -113,6 +113,7 @@ check: deps
 	EPTEST_REFERENCE_TAP=logs/check-bochs.tap scripts/flipcheck -b bochs
 	EPTEST_REFERENCE_TAP=logs/check-bochs.tap scripts/shufflecheck -b bochs
 	scripts/selftest-runner.sh
+	scripts/check-report
 	scripts/iso-smoke.sh
 
 bench:

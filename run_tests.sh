@@ -27,6 +27,7 @@ Options:
                     exit without running anything
   -t, --tap         print one TAP version 13 stream for the whole run
       --junit FILE  also write JUnit XML to FILE (one testcase per check)
+      --html FILE   also write an HTML report to FILE (scripts/report)
       --config FILE read FILE instead of unittests.cfg ($EPTEST_CONFIG)
       --logdir DIR  write logs to DIR instead of logs/ ($EPTEST_LOGDIR)
       --host-pages P  back guest memory with 4k, 2m or 1g host pages (kvm
@@ -45,7 +46,7 @@ die() { echo "$PROG: $*" >&2; exit 2; }
 need_arg() { [ $# -ge 2 ] || die "option '$1' needs an argument (try -h)"; }
 
 # ---------------------------------------------------------------- options
-backend=auto group='' verbose=0 list=0 tap=0 junit=''
+backend=auto group='' verbose=0 list=0 tap=0 junit='' html=''
 host_pages='' kernel_args=${EPTEST_KERNEL_ARGS:-}
 jobs=$(nproc 2>/dev/null || echo 1)
 config=${EPTEST_CONFIG:-$SRCDIR/unittests.cfg}
@@ -69,6 +70,8 @@ while [ $# -gt 0 ]; do
 	-t|--tap) tap=1 ;;
 	--junit) need_arg "$@"; junit=$2; shift ;;
 	--junit=*) junit=${1#*=} ;;
+	--html) need_arg "$@"; html=$2; shift ;;
+	--html=*) html=${1#*=} ;;
 	--config) need_arg "$@"; config=$2; shift ;;
 	--config=*) config=${1#*=} ;;
 	--logdir) need_arg "$@"; logdir=$2; shift ;;
@@ -103,6 +106,9 @@ export EPTEST_HOST_PAGES EPTEST_KERNEL_ARGS
 [ -n "$junit" ] && [ -d "$junit" ] && die "--junit: '$junit' is a directory"
 if [ -n "$junit" ] && [ ! -d "$(dirname -- "$junit")" ]; then
 	die "--junit: directory '$(dirname -- "$junit")' does not exist"
+fi
+if [ -n "$html" ] && { [ -d "$html" ] || [ ! -d "$(dirname -- "$html")" ]; }; then
+	die "--html: '$html' is a directory or its directory does not exist"
 fi
 
 # ---------------------------------------------------------- config.mak
@@ -507,11 +513,21 @@ if [ -n "$junit" ]; then
 	done
 	{
 		echo '<?xml version="1.0" encoding="UTF-8"?>'
-		echo "<testsuites name=\"eptest\" tests=\"$jt\" failures=\"$jf\" errors=\"0\" skipped=\"$js\">"
+		echo "<testsuites name=\"eptest\" tests=\"$jt\" failures=\"$jf\" errors=\"0\">"
 		cat "$TMPW/suites.xml"
 		echo '</testsuites>'
 	} >"$junit.tmp.$$" 2>/dev/null || die "cannot write $junit"
 	mv -f "$junit.tmp.$$" "$junit" || die "cannot write $junit"
+fi
+
+# --html: the run as one TAP stream, as -t prints it, through scripts/report
+if [ -n "$html" ]; then
+	for i in "${torun[@]}"; do
+		IFS=$'\t' read -r hn hd _ <"$TMPW/$i/meta"
+		echo "# test: $hn ($hd)"
+		cat "$TMPW/$i/body"
+	done >"$TMPW/$backend.tap"
+	"$SRCDIR/scripts/report" -o "$html" "$TMPW/$backend.tap" || exit 2
 fi
 
 # ----------------------------------------------------------------- total

@@ -4,6 +4,7 @@
  * hh h l ll z.  No floating point: the kernels are built without SSE.
  */
 #include "libcflat.h"
+#include "summary.h"
 
 struct out {
 	char *buf;
@@ -176,6 +177,7 @@ int snprintf(char *buf, size_t size, const char *fmt, ...)
 
 void puts(const char *s)
 {
+	summary_feed(s);
 	while (*s)
 		arch_putchar(*s++);
 }

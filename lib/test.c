@@ -1,5 +1,6 @@
 /* The test loop: select by command line, run, clean up, summarize. */
 #include "libcflat.h"
+#include "summary.h"
 #include "test.h"
 #include "setjmp.h"
 #include "cases.h"
@@ -107,5 +108,6 @@ void run_tests(int argc, char **argv)
 			continue;
 		run_one(t);
 	}
+	summary_print();
 	arch_exit(report_summary() ? 1 : 0);
 }

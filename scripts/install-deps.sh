@@ -9,6 +9,7 @@ pkgs=(
 	grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools
 	qemu-system-x86 ovmf
 	bochs bochsbios vgabios bochs-term
+	python3 chromium libxml2-utils lava-common
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1; then

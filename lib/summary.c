@@ -1,0 +1,134 @@
+/* Per-test counts and failed check ids, read back from the TAP output. */
+#include "libcflat.h"
+#include "summary.h"
+
+#define MAX_TESTS       64
+#define MAX_FAILED      8	/* ids shown; the rest are counted */
+#define NAME_LEN        24
+#define ID_LEN          72
+#define HEAD_LEN        128	/* start of a line: status, id, test name */
+#define TEST_LINE       "# eptest: test "
+
+enum outcome { PASS, FAIL, SKIP, TODO, XPASS, NR_OUTCOMES };
+
+struct row {
+	char name[NAME_LEN];
+	unsigned n[NR_OUTCOMES];
+};
+
+static struct row rows[MAX_TESTS];
+static unsigned nr_rows;
+static unsigned nr_failed;
+static char failed_id[MAX_FAILED][ID_LEN];
+static unsigned failed_row[MAX_FAILED];
+
+/* the line being printed: its start, and the directive seen so far */
+static char head[HEAD_LEN];
+static unsigned head_len;
+static char window[7];			/* the last 7 characters */
+static char directive;			/* 'S' (# SKIP), 'T' (# TODO) or 0 */
+
+static struct row *current_row(void)
+{
+	if (!nr_rows) {			/* a check outside any test */
+		strlcpy(rows[0].name, "-", NAME_LEN);
+		nr_rows = 1;
+	}
+	return &rows[nr_rows - 1];
+}
+
+static void copy_word(char *dst, size_t size, const char *s, const char *stops)
+{
+	size_t i = 0;
+
+	while (s[i] && !strchr(stops, s[i]) && i + 1 < size) {
+		dst[i] = s[i];
+		i++;
+	}
+	dst[i] = 0;
+}
+
+static void end_line(void)
+{
+	bool nok = !strncmp(head, "not ok ", 7);
+	const char *id;
+	enum outcome o;
+
+	head[head_len < HEAD_LEN ? head_len : HEAD_LEN - 1] = 0;
+	if (!strncmp(head, TEST_LINE, strlen(TEST_LINE))) {
+		if (nr_rows < MAX_TESTS) {
+			memset(&rows[nr_rows], 0, sizeof(rows[nr_rows]));
+			copy_word(rows[nr_rows].name, NAME_LEN, head + strlen(TEST_LINE), " ");
+			nr_rows++;
+		}
+		return;
+	}
+	if (!nok && strncmp(head, "ok ", 3))
+		return;
+	if (directive == 'S')
+		o = SKIP;
+	else if (directive == 'T')
+		o = nok ? TODO : XPASS;
+	else
+		o = nok ? FAIL : PASS;
+	current_row()->n[o]++;
+	if (o != FAIL)
+		return;
+	if (nr_failed < MAX_FAILED) {
+		id = strchr(head, '-');	/* "not ok N - ID: words" */
+		copy_word(failed_id[nr_failed], ID_LEN, id ? id + 2 : head, ": ");
+		failed_row[nr_failed] = nr_rows - 1;
+	}
+	nr_failed++;
+}
+
+static void feed_char(char c)
+{
+	if (c == '\n') {
+		end_line();
+		head_len = 0;
+		directive = 0;
+		memset(window, 0, sizeof(window));
+		return;
+	}
+	if (head_len < HEAD_LEN)
+		head[head_len++] = c;
+	memmove(window, window + 1, sizeof(window) - 1);
+	window[sizeof(window) - 1] = c;
+	if (!directive && !memcmp(window, " # SKIP", 7))
+		directive = 'S';
+	if (!directive && !memcmp(window, " # TODO", 7))
+		directive = 'T';
+}
+
+void summary_feed(const char *s)
+{
+	while (*s)
+		feed_char(*s++);
+}
+
+void summary_print(void)
+{
+	static const char *const label[NR_OUTCOMES] = { "pass", "fail", "skip", "todo", "xpass" };
+	unsigned shown = MIN(nr_failed, MAX_FAILED);
+
+	if (!nr_rows)
+		return;
+	/* two tests a line of 79 characters: 25 rows hold the whole suite */
+	printf("eptest: per test: %s %s %s %s %s\n",
+	       label[PASS], label[FAIL], label[SKIP], label[TODO], label[XPASS]);
+	for (unsigned i = 0; i < nr_rows; i++) {
+		const struct row *r = &rows[i];
+
+		printf("%s%-17.17s %4u %3u %3u %3u %3u%s", i % 2 ? " | " : "",
+		       r->name, r->n[PASS], r->n[FAIL], r->n[SKIP], r->n[TODO],
+		       r->n[XPASS], i % 2 || i + 1 == nr_rows ? "\n" : "");
+	}
+	if (!nr_failed)
+		return;
+	printf("eptest: %u failed check%s:\n", nr_failed, nr_failed == 1 ? "" : "s");
+	for (unsigned i = 0; i < shown; i++)
+		printf("  %s: %s\n", rows[failed_row[i]].name, failed_id[i]);
+	if (nr_failed > shown)
+		printf("  ... and %u more (the serial log has them all)\n", nr_failed - shown);
+}
