@@ -5,7 +5,7 @@ Complements FLIP (which shows every expectation can fail) by showing
 every rule is pinned by some expectation.  Run: python3 unit/mutants.py"""
 import os, shutil, subprocess, sys
 
-M = [  # (file, literal, replacement, rule)
+M = [  # (file, literal, replacement, rule); literal may be a list of (literal, replacement)
  ("ept_model.c", "if (rwx == EPT_WRITE)\n", "if (0)\n", "29.3.3.1 write-only"),
  ("ept_model.c", "if (rwx == (EPT_WRITE | EPT_EXEC))", "if (0)", "29.3.3.1 write/execute"),
  ("ept_model.c", "if (rwx == EPT_EXEC && !m->caps.exec_only)", "if (0)", "29.3.3.1 execute-only"),
@@ -36,13 +36,35 @@ M = [  # (file, literal, replacement, rule)
  ("paging_model.c", "if (write && !rw_addr && (g->cr0 & X86_CR0_WP))", "if (write && !rw_addr)", "CR0.WP"),
  ("paging_model.c", "o->order_ambiguous = pending_ad_fails(m, la, &w, w.n);\n\t\t\treturn o->kind;", "return o->kind;", "A/D order ambiguity"),
  ("paging_model.c", "r = BITS(21, lo);", "r = 0;", "4M bit 21"),
+ # issue 8: the seven points
+ ("paging_model.c", "if (ept_model_access(m, &f, &fo) != EPT_OUTCOME_TRANSLATION)\n\t\t\t\tfails++;", ";", "1: A/D write vs failing final access"),
+ ("ept_model.c", "if ((m->eptp & EPTP_SSS_ENABLE) && a->shadow_stack && !a->user) {", "if (0) {", "2: supervisor shadow stack unmodeled"),
+ ("ept_model.c", "if ((m->eptp & EPTP_SSS_ENABLE) && a->shadow_stack && !a->user) {", "if ((m->eptp & EPTP_SSS_ENABLE) && a->shadow_stack) {", "2: user shadow stack ordinary"),
+ ("ept_model.c", "o->misconfig.gpa_mask = a->kind == EPT_ACCESS_PDPTE_LOAD ?", "o->misconfig.gpa_mask = 0 ?", "3: PDPTE-load misconfig GPA 4:0"),
+ ("ept_model.c", "if (!(m->eptp & EPTP_AD_ENABLE))\n\t\t\tmask &= ~EPT_QUAL_READ;", "mask &= ~EPT_QUAL_READ;", "4: A/D on, guest A/D update bit 0"),
+ ("ept_model.c", "if (top == 4 && (a->gpa & BITS(51, 48)))", "if (0)", "5: 4-level GPA 51:48 unmodeled"),
+ ("ept_model.c", "if (top == 4 && (a->gpa & BITS(51, 48)))", "if (top == 4 && (a->gpa & BITS(51, 49)))", "5: GPA bit 48"),
+ ("ept_model.c", "\t\t\t\tif (f->no_current_vmcs)\n", "\t\t\t\tif (0)\n", "6: VMfailInvalid without a current VMCS"),
+ ("ept_model.c", "if (f->unsupported)", "if (0)", "6: #UD when unsupported"),
+ ("ept_model.c", [("{ EPT_INV_STEP_GP_CPL, \"gp-cpl\"", "{ EPT_INV_STEP_TYPE, \"gp-cpl\""),
+                  ("{ EPT_INV_STEP_TYPE, \"type\"", "{ EPT_INV_STEP_GP_CPL, \"type\"")], None, "6: CPL before type"),
+ ("ept_model.c", [("{ EPT_INV_STEP_UD_MODE, \"ud-mode\"", "{ EPT_INV_STEP_VMEXIT, \"ud-mode\""),
+                  ("{ EPT_INV_STEP_VMEXIT, \"vmexit\"", "{ EPT_INV_STEP_UD_MODE, \"vmexit\"")], None, "6: #UD before VM exit"),
+ ("ept_model.c", "return ept_phys_mask(m->caps.maxphyaddr) & ~((1ull << lo) - 1);", "return ept_phys_mask(46) & ~((1ull << lo) - 1);", "7: EPT address bits N-1:12"),
+ ("paging_model.c", "r = BITS(51, M);", "r = BITS(51, 46);", "7: guest 4-level 51:M"),
+ ("paging_model.c", "r = BITS(62, M);", "r = BITS(62, 40);", "7: guest PAE 62:M"),
+ ("paging_model.c", "unsigned lo = 13 + (M < 40 ? M : 40) - 32;", "unsigned lo = 13 + 40 - 32;", "7: PSE-36 below 40 bits"),
+ ("paging_model.c", "(BITS(2, 1) | BITS(8, 5) | BITS(63, M))", "(BITS(2, 1) | BITS(8, 5) | BITS(63, 52))", "7: PDPTE 63:M"),
+ ("ept_model.c", "\tif (cr0_cd)\n\t\treturn UC;", ";", "CR0.CD: effective type UC"),
+ ("ept_model.c", "return cr0_cd ? MEMTYPE_UC : (uint8_t)(eptp & EPTP_MEMTYPE_MASK);", "return (uint8_t)(eptp & EPTP_MEMTYPE_MASK);", "CR0.CD: EPT paging-structure type"),
 ]
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 os.chdir(root)
 work = "build/unit/mutants"
-tests = ["unit/main.c", "unit/test_ept_table.c", "unit/test_ept_misc.c",
-         "unit/test_linear.c", "unit/test_props.c"]
+import glob
+tests = ["unit/main.c"] + sorted(glob.glob("unit/test_*.c"))
+models = sorted(os.path.basename(f) for f in glob.glob("lib/x86/*_model.c"))
 survivors = 0
 for i, (f, old, new, rule) in enumerate(M):
     d = f"{work}/{i}/lib/x86"
@@ -50,13 +72,16 @@ for i, (f, old, new, rule) in enumerate(M):
     shutil.copytree("lib/x86", d)
     shutil.copytree("unit", f"{work}/{i}/unit")
     src = open(f"{d}/{f}").read()
-    if src.count(old) < 1:
+    pairs = old if isinstance(old, list) else [(old, new)]
+    if any(src.count(o) < 1 for o, _ in pairs):
         print(f"mutant {i} ({rule}): pattern not found"); survivors += 1; continue
-    open(f"{d}/{f}", "w").write(src.replace(old, new, 1))
+    for o, n in pairs:
+        src = src.replace(o, n, 1)
+    open(f"{d}/{f}", "w").write(src)
     exe = f"{work}/{i}/t"
     r = subprocess.run(["gcc", "-O1", "-std=gnu11", "-w", "-o", exe] +
                        [f"{work}/{i}/{t}" for t in tests] +
-                       [f"{d}/ept_model.c", f"{d}/paging_model.c"], capture_output=True, text=True)
+                       [f"{d}/{mf}" for mf in models], capture_output=True, text=True)
     if r.returncode:
         print(f"mutant {i} ({rule}): does not build\n{r.stderr}"); survivors += 1; continue
     r = subprocess.run([exe], capture_output=True, text=True)

@@ -51,14 +51,45 @@ UNIT(tr_1g_size, "tr.1g.size", "SDM 29.3.2: 1G leaf page size")
 	expect_eq("level", o.translation.level, 3);
 }
 
-UNIT(tr_gpa_high_ignored_4l, "tr.4l.gpa-bits-above-47", "SDM 29.3.2: a 4-level walk uses GPA bits 47:0 only")
+/* Issue 8 point 5: 1<<48 | X used to translate as X. */
+static void gpa_above_48(unsigned bit, bool five, enum ept_outcome_kind want)
+{
+	struct ept_model m; struct ept_outcome o;
+	uint64_t gpa = (five ? GPA_T5 : GPA_T) | BIT(bit);
+	profile(five ? P_5L : P_M52, &m, &h);
+	m.caps.maxphyaddr = 52;
+	build_walk(&h, &m, gpa, 1, 0, NULL, NULL);
+	h.bad_reads = 0;
+	access_(&m, EPT_ACCESS_READ, gpa, &o);
+	expect_eq("kind", o.kind, want);
+	if (want == EPT_OUTCOME_UNMODELED) {
+		expect_eq("reason", o.unmodeled, EPT_UNMODELED_GPA_ABOVE_48);
+		expect_eq("no EPT entry read", h.bad_reads, 0);
+	} else {
+		expect_eq("hpa", o.translation.hpa, DATA_HPA + 0xabc);
+	}
+}
+UNIT(tr_gpa48_4l, "tr.4l.gpa-bit48-unmodeled", "SDM 29.3.2: 4-level EPT, GPA bit 48: not predicted") { gpa_above_48(48, false, EPT_OUTCOME_UNMODELED); }
+UNIT(tr_gpa50_4l, "tr.4l.gpa-bit50-unmodeled", "SDM 29.3.2: 4-level EPT, GPA bit 50: not predicted") { gpa_above_48(50, false, EPT_OUTCOME_UNMODELED); }
+UNIT(tr_gpa51_4l, "tr.4l.gpa-bit51-unmodeled", "SDM 29.3.2: 4-level EPT, GPA bit 51: not predicted") { gpa_above_48(51, false, EPT_OUTCOME_UNMODELED); }
+UNIT(tr_gpa47_4l, "tr.4l.gpa-bit47-translates", "SDM 29.3.2: 4-level EPT indexes with GPA bits 47:39")
 {
 	struct ept_model m; struct ept_outcome o;
 	profile(P_M52, &m, &h);
-	build_walk(&h, &m, GPA_T, 1, 0, NULL, NULL);
-	access_(&m, EPT_ACCESS_READ, GPA_T | BIT(50), &o);
+	build_walk(&h, &m, GPA_T | BIT(47), 1, 0, NULL, NULL);
+	access_(&m, EPT_ACCESS_READ, GPA_T | BIT(47), &o);
 	expect_eq("kind", o.kind, EPT_OUTCOME_TRANSLATION);
 	expect_eq("hpa", o.translation.hpa, DATA_HPA + 0xabc);
+}
+UNIT(tr_gpa51_5l, "tr.5l.gpa-bit51-translates", "SDM 29.3.2: 5-level EPT indexes with GPA bits 56:48")
+{
+	gpa_above_48(51, true, EPT_OUTCOME_TRANSLATION);
+}
+UNIT(unmodeled_names, "names.unmodeled-reasons", "diagnostics: every unmodeled reason names its SDM section")
+{
+	expect_eq("spp", ept_unmodeled_reason_name(EPT_UNMODELED_SPP)[0], 'S');
+	expect_eq("sss", ept_unmodeled_reason_name(EPT_UNMODELED_SSS)[0], 'S');
+	expect_eq("gpa", ept_unmodeled_reason_name(EPT_UNMODELED_GPA_ABOVE_48)[0], 'S');
 }
 
 static void ad_case(enum ept_access_kind k, unsigned leaf, unsigned want_n, bool want_d)
@@ -262,35 +293,49 @@ UNIT(caps_procbased2, "caps.from-msrs.procbased2", "SDM A.3.3 / 25.6.2: MBEC 22,
 }
 
 /* ---- effective memory type (SDM 29.3.7.2, Table 12-7) ---- */
-struct mt_row { const char *name; uint8_t ept; bool ipat; uint8_t pat, want; };
+struct mt_row { const char *name; uint8_t ept; bool ipat; uint8_t pat, want; bool cd; };
 static const struct mt_row mt_rows[] = {
-	{ "memtype.ipat-uc", MEMTYPE_UC, true, MEMTYPE_WB, MEMTYPE_UC },
-	{ "memtype.ipat-wb", MEMTYPE_WB, true, MEMTYPE_UC, MEMTYPE_WB },
-	{ "memtype.ipat-wp", MEMTYPE_WP, true, MEMTYPE_WC, MEMTYPE_WP },
-	{ "memtype.wb-wb", MEMTYPE_WB, false, MEMTYPE_WB, MEMTYPE_WB },
-	{ "memtype.wb-uc", MEMTYPE_WB, false, MEMTYPE_UC, MEMTYPE_UC },
-	{ "memtype.wb-ucminus", MEMTYPE_WB, false, MEMTYPE_UC_MINUS, MEMTYPE_UC },
-	{ "memtype.wb-wc", MEMTYPE_WB, false, MEMTYPE_WC, MEMTYPE_WC },
-	{ "memtype.wb-wt", MEMTYPE_WB, false, MEMTYPE_WT, MEMTYPE_WT },
-	{ "memtype.wb-wp", MEMTYPE_WB, false, MEMTYPE_WP, MEMTYPE_WP },
-	{ "memtype.uc-wb", MEMTYPE_UC, false, MEMTYPE_WB, MEMTYPE_UC },
-	{ "memtype.uc-wc", MEMTYPE_UC, false, MEMTYPE_WC, MEMTYPE_WC },
-	{ "memtype.wc-ucminus", MEMTYPE_WC, false, MEMTYPE_UC_MINUS, MEMTYPE_WC },
-	{ "memtype.wc-wb", MEMTYPE_WC, false, MEMTYPE_WB, MEMTYPE_WC },
-	{ "memtype.wc-wt", MEMTYPE_WC, false, MEMTYPE_WT, MEMTYPE_UC },
-	{ "memtype.wt-wb", MEMTYPE_WT, false, MEMTYPE_WB, MEMTYPE_WT },
-	{ "memtype.wt-wp", MEMTYPE_WT, false, MEMTYPE_WP, MEMTYPE_WP },
-	{ "memtype.wp-wb", MEMTYPE_WP, false, MEMTYPE_WB, MEMTYPE_WP },
-	{ "memtype.wp-ucminus", MEMTYPE_WP, false, MEMTYPE_UC_MINUS, MEMTYPE_WC },
-	{ "memtype.wp-wt", MEMTYPE_WP, false, MEMTYPE_WT, MEMTYPE_WT },
-	{ "memtype.ept-reserved", 2, false, MEMTYPE_WB, 0xff },
-	{ "memtype.pat-reserved", MEMTYPE_WB, false, 3, 0xff },
+	{ "memtype.ipat-uc", MEMTYPE_UC, true, MEMTYPE_WB, MEMTYPE_UC, false },
+	{ "memtype.ipat-wb", MEMTYPE_WB, true, MEMTYPE_UC, MEMTYPE_WB, false },
+	{ "memtype.ipat-wp", MEMTYPE_WP, true, MEMTYPE_WC, MEMTYPE_WP, false },
+	{ "memtype.wb-wb", MEMTYPE_WB, false, MEMTYPE_WB, MEMTYPE_WB, false },
+	{ "memtype.wb-uc", MEMTYPE_WB, false, MEMTYPE_UC, MEMTYPE_UC, false },
+	{ "memtype.wb-ucminus", MEMTYPE_WB, false, MEMTYPE_UC_MINUS, MEMTYPE_UC, false },
+	{ "memtype.wb-wc", MEMTYPE_WB, false, MEMTYPE_WC, MEMTYPE_WC, false },
+	{ "memtype.wb-wt", MEMTYPE_WB, false, MEMTYPE_WT, MEMTYPE_WT, false },
+	{ "memtype.wb-wp", MEMTYPE_WB, false, MEMTYPE_WP, MEMTYPE_WP, false },
+	{ "memtype.uc-wb", MEMTYPE_UC, false, MEMTYPE_WB, MEMTYPE_UC, false },
+	{ "memtype.uc-wc", MEMTYPE_UC, false, MEMTYPE_WC, MEMTYPE_WC, false },
+	{ "memtype.wc-ucminus", MEMTYPE_WC, false, MEMTYPE_UC_MINUS, MEMTYPE_WC, false },
+	{ "memtype.wc-wb", MEMTYPE_WC, false, MEMTYPE_WB, MEMTYPE_WC, false },
+	{ "memtype.wc-wt", MEMTYPE_WC, false, MEMTYPE_WT, MEMTYPE_UC, false },
+	{ "memtype.wt-wb", MEMTYPE_WT, false, MEMTYPE_WB, MEMTYPE_WT, false },
+	{ "memtype.wt-wp", MEMTYPE_WT, false, MEMTYPE_WP, MEMTYPE_WP, false },
+	{ "memtype.wp-wb", MEMTYPE_WP, false, MEMTYPE_WB, MEMTYPE_WP, false },
+	{ "memtype.wp-ucminus", MEMTYPE_WP, false, MEMTYPE_UC_MINUS, MEMTYPE_WC, false },
+	{ "memtype.wp-wt", MEMTYPE_WP, false, MEMTYPE_WT, MEMTYPE_WT, false },
+	{ "memtype.ept-reserved", 2, false, MEMTYPE_WB, 0xff, false },
+	{ "memtype.pat-reserved", MEMTYPE_WB, false, 3, 0xff, false },
+	/* SDM 29.3.7.2: "If CR0.CD = 1, the effective memory type is UC." */
+	{ "memtype.cd.wb-wb", MEMTYPE_WB, false, MEMTYPE_WB, MEMTYPE_UC, true },
+	{ "memtype.cd.ipat-wb", MEMTYPE_WB, true, MEMTYPE_WB, MEMTYPE_UC, true },
+	{ "memtype.cd.ipat-wt", MEMTYPE_WT, true, MEMTYPE_WC, MEMTYPE_UC, true },
+	{ "memtype.cd.wc-wc", MEMTYPE_WC, false, MEMTYPE_WC, MEMTYPE_UC, true },
+	{ "memtype.cd.ept-reserved", 7, true, MEMTYPE_WB, 0xff, true },
 };
 
 static void run_mt(const void *arg)
 {
 	const struct mt_row *r = arg;
-	expect_eq("effective type", ept_effective_memtype(r->ept, r->ipat, r->pat), r->want);
+	expect_eq("effective type", ept_effective_memtype(r->ept, r->ipat, r->pat, r->cd), r->want);
+}
+
+UNIT(paging_memtype, "memtype.ept-paging-structures", "SDM 29.3.7.1: EPTP bits 2:0, UC if CR0.CD = 1")
+{
+	expect_eq("WB EPTP", ept_paging_memtype(EPTP_4L | 0x5000, false), MEMTYPE_WB);
+	expect_eq("UC EPTP", ept_paging_memtype((3 << 3) | MEMTYPE_UC, false), MEMTYPE_UC);
+	expect_eq("WB EPTP, CR0.CD = 1", ept_paging_memtype(EPTP_4L, true), MEMTYPE_UC);
+	expect_eq("name", ept_memtype_name(MEMTYPE_WB)[1], 'B');
 }
 
 UNIT(names, "names.every-rule", "diagnostics: every rule has a name naming its SDM section")

@@ -268,10 +268,22 @@ static const struct row rows[] = {
 	  .kind = PGAD, VI(1, QW | RD | GV), .mask = MASK_STD & ~QR },
 	{ "q.pagingad.rw-ok", "SDM 29.3.3.2: guest A/D updates are writes", P_STD, 1, L1(3 | WB),
 	  .kind = PGAD, TR(1) },
+	/* Issue 8 point 4: with EPT A/D on, bit 0 is defined (set) too. */
+	{ "q.pagingad.ad.ro", "Table 28-7 note: A/D on, guest A/D update sets bits 0 and 1", P_AD, 1,
+	  L1(1 | WB), .kind = PGAD, VI(1, QR | QW | RD | GV) },
+	{ "q.pagingad.ad.np", "Table 28-7 note: A/D on, guest A/D update sets bits 0 and 1", P_AD, 1,
+	  L2(0), .kind = PGAD, VI(2, QR | QW | GV) },
+	{ "q.pagingad.ad.xo-pml4", "Table 28-7 note: A/D on, guest A/D update sets bits 0 and 1", P_AD, 1,
+	  L4(4), .kind = PGAD, VI(1, QR | QW | EX | GV) },
 	{ "q.pdpte.ad.ro-ok", "SDM 29.3.3.2: PDPTE loads are reads even with A/D", P_AD, 1, L1(1 | WB),
 	  .kind = PDPTE, TR(1) },
 	{ "q.pdpte.np", "SDM 28.2.1 bit 7: clear for PDPTE loads by MOV CR", P_STD, 1, L1(0), .kind = PDPTE,
 	  VI(1, QR) },
+	/* Issue 8 point 3: GPA bits 4:0 free for a PDPTE-load misconfiguration. */
+	{ "mc.pdpte-load.memtype", "SDM 29.3.3.1 + 27.2.1: PDPTE load, any of the 4 PDPTEs named", P_STD, 1,
+	  L1(1 | MT(3)), .kind = PDPTE, MC(1, EPT_MC_MEMTYPE) },
+	{ "mc.pdpte-load.wo-pd", "SDM 29.3.3.1 + 27.2.1: PDPTE load, any of the 4 PDPTEs named", P_STD, 1,
+	  L2(2), .kind = PDPTE, MC(2, EPT_MC_WRITE_ONLY) },
 	{ "q.pdpte.xo", "SDM 28.2.1 bit 7: clear for PDPTE loads by MOV CR", P_ADV, 1, L1(4 | WB),
 	  .kind = PDPTE, VI(1, QR | EX) },
 	{ "q.nmi.iret", "SDM 28.2.1 bit 12: NMI unblocking due to IRET", P_STD, 1, L1(0), .kind = R,
@@ -296,6 +308,28 @@ static const struct row rows[] = {
 	  .kind = R, VI(2, QR | GV | TA) },
 	{ "q.sss.unmodeled", "SDM 29.3.3.2: supervisor shadow-stack pages (not modeled)", P_SSS, 1,
 	  L1(1 | WB | EPT_SUPERVISOR_SHADOW_STACK), .kind = W, .attr = A_SS, UM(EPT_UNMODELED_SSS) },
+	/* Issue 8 point 2: every supervisor shadow-stack access that reaches
+	 * a leaf under EPTP bit 7 is unmodeled, whatever the leaf allows. */
+	{ "sss.sup-write.rw-leaf", "SDM 29.3.3.2: supervisor shadow-stack access, EPTP bit 7 (not modeled)",
+	  P_SSS, 1, L1(3 | WB), .kind = W, .attr = A_SS, UM(EPT_UNMODELED_SSS) },
+	{ "sss.sup-read.bit60", "SDM 29.3.3.2: supervisor shadow-stack access, EPTP bit 7 (not modeled)",
+	  P_SSS, 1, L1(1 | WB | EPT_SUPERVISOR_SHADOW_STACK), .kind = R, .attr = A_SS, UM(EPT_UNMODELED_SSS) },
+	{ "sss.sup-rmw.2m", "SDM 29.3.3.2: supervisor shadow-stack access, EPTP bit 7 (not modeled)",
+	  P_SSS, 2, L2(7 | WB | PS), .kind = RMW, .attr = A_SS, UM(EPT_UNMODELED_SSS) },
+	{ "sss.sup-write.np", "SDM 29.3.2: a not-present entry stops every access; bit 13 set", P_SSS, 1,
+	  L2(0), .kind = W, .attr = A_SS, VI(2, QW | GV | TA | EPT_QUAL_SHADOW_STACK) },
+	{ "sss.sup-write.misconfig", "SDM 29.3.3: misconfiguration before any permission rule", P_SSS, 1,
+	  L1(3 | MT(7)), .kind = W, .attr = A_SS, MC(1, EPT_MC_MEMTYPE) },
+	{ "sss.user-write.ordinary", "SDM 29.3.3.2: user shadow-stack accesses: ordinary rules", P_SSS, 1,
+	  L1(3 | WB), .kind = W, .attr = A_SS | A_U, TR(1) },
+	{ "sss.user-write.ro", "SDM 29.3.3.2: user shadow-stack accesses: ordinary rules", P_SSS, 1,
+	  L1(1 | WB | EPT_SUPERVISOR_SHADOW_STACK), .kind = W, .attr = A_SS | A_U,
+	  VI(1, QW | RD | GV | TA | EPT_QUAL_SHADOW_STACK | EPT_QUAL_SSS), .mask = ~(UXQ | ADV_BITS) },
+	{ "sss.off.sup-write", "SDM 29.3.3.2: EPTP bit 7 = 0: ordinary rules", P_STD, 1, L1(3 | WB),
+	  .kind = W, .attr = A_SS, TR(1) },
+	{ "sss.off.sup-write-ro", "SDM 29.3.3.2: EPTP bit 7 = 0: ordinary rules", P_STD, 1,
+	  L1(1 | WB | EPT_SUPERVISOR_SHADOW_STACK), .kind = W, .attr = A_SS,
+	  VI(1, QW | RD | GV | TA | EPT_QUAL_SHADOW_STACK) },
 	{ "q.spp.unmodeled", "SDM 29.3.4: SPP decides writes to W=0 pages with bit 61", P_SPP, 1,
 	  L1(1 | WB | EPT_SUBPAGE_WRITE_PERM), .kind = W, UM(EPT_UNMODELED_SPP) },
 	{ "q.spp.bit61-clear", "SDM 29.3.4: without bit 61 the write is a violation", P_SPP, 1,
@@ -387,7 +421,9 @@ static void run_row(const void *arg)
 		expect_eq("misconfig rule", o.misconfig.rule, c->rule);
 		expect_eq("misconfig level", o.misconfig.level, c->level);
 		expect_eq("misconfig entry hpa", o.misconfig.entry_hpa, hpas[c->level]);
-		expect_eq("misconfig gpa", o.misconfig.gpa, a.gpa);
+		expect_masked("misconfig gpa", o.misconfig.gpa, a.gpa, o.misconfig.gpa_mask);
+		expect_eq("misconfig gpa mask", o.misconfig.gpa_mask,
+			  c->kind == PDPTE ? ~0x1full : ~0ull);
 		expect_eq("exit reason", ept_expected_exit_reason(&o), EXIT_REASON_EPT_MISCONFIG);
 		break;
 	case EPT_OUTCOME_TRANSLATION:

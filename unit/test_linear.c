@@ -620,3 +620,178 @@ UNIT(l5, "lin.5l.read-ok", "SDM 4.5: CR4.LA57 adds the PML5 level")
 	expect_eq("trace", t.n, 6);
 	expect_eq("first: PML5E", t.e[0].gpa, E4(G_PML5, 4));
 }
+
+/* ---- issue 8 points 1, 3, 4 in the two-dimensional walk ---- */
+UNIT(e_amb_final, "lin.order-ambiguous.final-fails-too",
+     "SDM 4.8 / 29.3.3.2: guest D write not ordered against the final access's EPT check")
+{
+	struct ept_model m; struct guest_state g; struct ept_outcome o; struct ept_trace t;
+	struct linear_access la = lin(LINEAR_WRITE, false);
+	fixture(&m, P_STD); guest4(&g, 0, 0, 0, GFL & ~PTE_DIRTY);
+	ept_page(G_PT, 5 | WB);
+	ept_page(G_DATA, 5 | WB);
+	ept_model_linear(&m, &g, &la, &o, &t);
+	expect_viol(&o, QW | RD | EX | GV, MASK_STD & ~QR, E4(G_PT, 9), 4);
+	expect_eq("ambiguous", o.order_ambiguous, 1);
+}
+
+UNIT(e_amb_final_ok, "lin.order-ambiguous.final-allowed",
+     "SDM 4.8: a failing guest D write is definite when the final access is allowed")
+{
+	struct ept_model m; struct guest_state g; struct ept_outcome o;
+	struct linear_access la = lin(LINEAR_WRITE, false);
+	fixture(&m, P_STD); guest4(&g, 0, 0, 0, GFL & ~PTE_DIRTY);
+	ept_page(G_PT, 5 | WB);
+	ept_model_linear(&m, &g, &la, &o, NULL);
+	expect_viol(&o, QW | RD | EX | GV, MASK_STD & ~QR, E4(G_PT, 9), 4);
+	expect_eq("not ambiguous", o.order_ambiguous, 0);
+}
+
+UNIT(e_amb_final_only, "lin.order-ambiguous.only-final-fails",
+     "SDM 29.3.3.2: guest A/D writes allowed, final access fails: one answer")
+{
+	struct ept_model m; struct guest_state g; struct ept_outcome o;
+	struct linear_access la = lin(LINEAR_WRITE, false);
+	fixture(&m, P_STD); guest4(&g, 0, 0, 0, GFL & ~PTE_DIRTY);
+	ept_page(G_DATA, 5 | WB);
+	ept_model_linear(&m, &g, &la, &o, NULL);
+	expect_viol(&o, QW | RD | EX | GV | TA, MASK_STD, G_DATA + 0x123, 5);
+	expect_eq("not ambiguous", o.order_ambiguous, 0);
+}
+
+UNIT(e_guest_a_update_ad, "lin.ept.guest-a-update.ad-on",
+     "SDM 29.3.3.2: EPT A/D on, the read of the entry needs W already and stops first")
+{
+	struct ept_model m; struct guest_state g; struct ept_outcome o;
+	struct linear_access la = lin(LINEAR_READ, false);
+	fixture(&m, P_AD); guest4(&g, 0, 0, 0, GFL & ~PTE_ACCESSED);
+	/* With EPT A/D on, the read of a guest entry is itself a write for
+	 * EPT, so a guest A/D update can never be the access that fails in a
+	 * walk: the read of the same entry failed before it, bits 0 and 1. */
+	ept_page(G_PT, 1 | WB);
+	ept_model_linear(&m, &g, &la, &o, NULL);
+	expect_viol(&o, QR | QW | RD | GV, MASK_STD, E4(G_PT, 9), 3);
+}
+
+UNIT(pae_load_mc, "lin.pae.pdpte-load-misconfig", "SDM 27.2.1: PDPTE-load misconfiguration, GPA bits 4:0 free")
+{
+	struct ept_model m; struct ept_outcome o; uint64_t p[4];
+	fixture(&m, P_STD);
+	ept_page(G_PAEPDPT, 7 | MT(2));
+	ept_model_pae_load_pdptes(&m, G_PAEPDPT + 0x20, p, &o);
+	expect_eq("kind", o.kind, EPT_OUTCOME_MISCONFIG);
+	expect_masked("gpa", o.misconfig.gpa, G_PAEPDPT + 0x20 + 0x18, o.misconfig.gpa_mask);
+	expect_eq("gpa mask", o.misconfig.gpa_mask, ~0x1full);
+}
+
+/* ---- MAXPHYADDR of real parts: 36, 39, 40, 46, 52 (issue 8 point 7) ----
+ * Each case: EPT entries (bit M-1 is address, bit M reserved), the EPTP,
+ * guest 4-level / PAE / 32-bit PSE-36 entries, the PAE PDPTE registers;
+ * with 5-level EPT too, and M = 52 with 4-level EPT (GPA bit 51). */
+struct m_row { const char *name; unsigned M; bool five; };
+static const struct m_row m_rows[] = {
+	{ "maxphy.36.4l", 36, false }, { "maxphy.39.4l", 39, false },
+	{ "maxphy.40.4l", 40, false }, { "maxphy.46.4l", 46, false },
+	{ "maxphy.52.4l", 52, false }, { "maxphy.36.5l", 36, true },
+	{ "maxphy.46.5l", 46, true }, { "maxphy.52.5l", 52, true },
+};
+
+static void m_profile(struct ept_model *m, const struct m_row *r)
+{
+	fixture(m, P_STD);
+	m->caps.maxphyaddr = (uint8_t)r->M;
+	if (r->five) {
+		/* PML5 at page 6, entry 0 -> the fixture's PML4 (page 1). */
+		hm_set(&h, 6 * PAGE, 1 * PAGE | 7);
+		m->eptp = EPTP_5L | 6 * PAGE;
+	}
+}
+
+static void run_m(const void *arg)
+{
+	const struct m_row *r = arg;
+	unsigned M = r->M;
+	struct ept_model m; struct guest_state g; struct ept_outcome o;
+	struct linear_access la = lin(LINEAR_READ, false);
+	struct ept_access a = { .gpa = G_DATA + 0x40, .kind = EPT_ACCESS_READ };
+	uint64_t top_hpa = r->five ? 6 * PAGE : 1 * PAGE, p[4];
+
+	/* EPT leaf: bit M-1 is the top address bit; bit M is reserved. */
+	m_profile(&m, r);
+	ept_page(G_DATA, 7 | WB | BIT(M - 1));
+	ept_model_access(&m, &a, &o);
+	expect_eq("leaf bit M-1: translation", o.kind, EPT_OUTCOME_TRANSLATION);
+	expect_eq("leaf bit M-1: in the HPA", o.translation.hpa, G_DATA + 0x40 + BIT(M - 1));
+	ept_page(G_DATA, 7 | WB | (M < 52 ? BIT(M) : 0));
+	ept_model_access(&m, &a, &o);
+	expect_eq("leaf bit M", o.kind, M < 52 ? EPT_OUTCOME_MISCONFIG : EPT_OUTCOME_TRANSLATION);
+	if (M < 52) {
+		expect_eq("leaf bit M: rule", o.misconfig.rule, EPT_MC_RSVD_PHYS);
+		/* and in the top-level entry */
+		ept_page(G_DATA, 7 | WB);
+		hm_set(&h, top_hpa, hm_get(&h, top_hpa) | BIT(51));
+		ept_model_access(&m, &a, &o);
+		expect_eq("top entry bit 51", o.misconfig.rule, EPT_MC_RSVD_PHYS);
+		expect_eq("top entry level", o.misconfig.level, r->five ? 5 : 4);
+	}
+
+	/* EPTP: bits 63:M reserved. */
+	expect_eq("EPTP bit M-1", ept_eptp_check(&m.caps, EPTP_4L | BIT(M - 1)), EPT_EPTP_OK);
+	expect_eq("EPTP bit M", ept_eptp_check(&m.caps, EPTP_4L | BIT(M)), EPT_EPTP_RSVD_PHYS);
+
+	/* Guest 4-level: PTE bit M reserved (M < 52), bit M-1 is address;
+	 * the GPA it forms is not mapped by the fixture's EPT (or, with bit 51
+	 * under a 4-level EPT, not predicted). */
+	m_profile(&m, r);
+	guest4(&g, 0, 0, 0, GFL | (M < 52 ? BIT(M) : 0));
+	ept_model_linear(&m, &g, &la, &o, NULL);
+	if (M < 52)
+		expect_pf(&o, PFEC_P | PFEC_RSVD, GLA4);
+	else
+		expect_eq("guest bit 51: not reserved", o.kind, EPT_OUTCOME_TRANSLATION);
+	hm_set(&h, E4(G_PT, 9), G_DATA | BIT(M - 1) | GFL);
+	ept_model_linear(&m, &g, &la, &o, NULL);
+	if (M == 52 && !r->five) {
+		expect_eq("GPA bit 51, 4-level EPT", o.kind, EPT_OUTCOME_UNMODELED);
+		expect_eq("reason", o.unmodeled, EPT_UNMODELED_GPA_ABOVE_48);
+	} else {
+		expect_eq("GPA bit M-1: EPT violation", o.kind, EPT_OUTCOME_VIOLATION);
+		expect_eq("GPA bit M-1: GPA", o.violation.gpa, G_DATA + 0x123 + BIT(M - 1));
+	}
+
+	/* PAE: bits 62:M reserved in the PDE. */
+	m_profile(&m, r);
+	guestpae(&g, G_PT | GFL | BIT(M), 0);
+	la.gla = GLAP;
+	ept_model_linear(&m, &g, &la, &o, NULL);
+	expect_pf(&o, PFEC_P | PFEC_RSVD, GLAP);
+	/* PDPTE load: bits 63:M of a present PDPTE reserved. */
+	hm_set(&h, G_PAEPDPT + 8, G_PD | 1 | BIT(M));
+	ept_model_pae_load_pdptes(&m, G_PAEPDPT, p, &o);
+	expect_eq("PDPTE bit M: #GP", o.guest_fault.vector, GUEST_VECTOR_GP);
+	hm_set(&h, G_PAEPDPT + 8, G_PD | 1 | BIT(M - 1));
+	ept_model_pae_load_pdptes(&m, G_PAEPDPT, p, &o);
+	expect_eq("PDPTE bit M-1: loaded", o.kind, EPT_OUTCOME_TRANSLATION);
+
+	/* 32-bit, 4-MByte page: PDE bits 20:13 hold address bits 39:32; those
+	 * at or above M are reserved (bit 21 always). */
+	m_profile(&m, r);
+	la.gla = GLA32;
+	guest32(&g, (uint32_t)(0x00400000u | GFL | PTE_PSE | (M < 40 ? BIT(13 + M - 32) : BIT(21))), 0);
+	g.cr4 = X86_CR4_PSE;
+	ept_model_linear(&m, &g, &la, &o, NULL);
+	expect_pf(&o, PFEC_P | PFEC_RSVD, GLA32);
+	guest32(&g, (uint32_t)(0x00400000u | GFL | PTE_PSE | BIT(13 + (M < 40 ? M : 40) - 33)), 0);
+	g.cr4 = X86_CR4_PSE;
+	ept_model_linear(&m, &g, &la, &o, NULL);
+	expect_eq("PSE-36 top address bit: GPA", o.violation.gpa,
+		  (1ull << ((M < 40 ? M : 40) - 1)) | 0x400000 | (9u << 12) | 0x123);
+}
+
+__attribute__((constructor)) static void reg_m(void)
+{
+	unsigned i;
+	for (i = 0; i < sizeof(m_rows) / sizeof(m_rows[0]); i++)
+		unit_register(m_rows[i].name, "SDM 29.3.2/26.2.1.1/4.3-4.5: MAXPHYADDR-dependent bits",
+			      run_m, &m_rows[i]);
+}

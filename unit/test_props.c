@@ -154,7 +154,11 @@ UNIT(prop_qual_access_bits, "prop.qual-bits0-2-match-kind",
 		case EPT_ACCESS_READ: case EPT_ACCESS_PDPTE_LOAD: bad += (q != QR || mk != 7); break;
 		case EPT_ACCESS_WRITE: bad += (q != QW || mk != 7); break;
 		case EPT_ACCESS_FETCH: bad += (q != QX || mk != 7); break;
-		case EPT_ACCESS_RMW: case EPT_ACCESS_PAGING_AD: bad += ((q & mk) != QW || mk != 6); break;
+		case EPT_ACCESS_RMW: bad += ((q & mk) != QW || mk != 6); break;
+		/* A/D on: a guest paging-structure access, bits 0 and 1 both set. */
+		case EPT_ACCESS_PAGING_AD:
+			bad += ad ? (q != (QR | QW) || mk != 7) : ((q & mk) != QW || mk != 6);
+			break;
 		case EPT_ACCESS_PAGING: bad += (q != (ad ? (QR | QW) : QR) || mk != 7); break;
 		}
 	)

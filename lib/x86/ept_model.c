@@ -252,9 +252,13 @@ static void ept_qualification(const struct ept_model *m,
 	case EPT_ACCESS_PAGING_AD:
 		/* A data write (29.3.3.2).  The A/D update is a locked
 		 * read-modify-write of the guest entry (Vol. 3A 4.8), so bit 0 is
-		 * left to the implementation as for any RMW (28.2.1). */
+		 * left to the implementation as for any RMW (28.2.1) -- unless EPT
+		 * A/D is on: then it is a processor access to a guest
+		 * paging-structure entry and the Table 28-7 note above sets both
+		 * bit 0 and bit 1. */
 		q |= EPT_QUAL_WRITE | EPT_QUAL_READ;
-		mask &= ~EPT_QUAL_READ;
+		if (!(m->eptp & EPTP_AD_ENABLE))
+			mask &= ~EPT_QUAL_READ;
 		break;
 	}
 
@@ -412,6 +416,16 @@ enum ept_outcome_kind ept_model_access(const struct ept_model *m,
 	o->order_ambiguous = false;
 	o->unmodeled = EPT_UNMODELED_NONE;
 
+	/* 29.3.2: a 4-level walk indexes with GPA bits 47:39 at the top; what
+	 * a processor with MAXPHYADDR > 48 does with a GPA that has any of
+	 * bits 51:48 set is not something the walk description decides (it
+	 * does not drop them), so such an access is not predicted. */
+	if (top == 4 && (a->gpa & BITS(51, 48))) {
+		o->kind = EPT_OUTCOME_UNMODELED;
+		o->unmodeled = EPT_UNMODELED_GPA_ABOVE_48;
+		return o->kind;
+	}
+
 	for (l = top; l >= 1; l--) {
 		unsigned shift = 12 + 9 * (l - 1);
 		enum ept_misconfig_rule rule;
@@ -435,6 +449,10 @@ enum ept_outcome_kind ept_model_access(const struct ept_model *m,
 		if (rule != EPT_MC_NONE) {
 			o->kind = EPT_OUTCOME_MISCONFIG;
 			o->misconfig.gpa = a->gpa;
+			/* As for a violation (ept_qualification()): a PDPTE load
+			 * reads all four PDPTEs; the GPA may name any of them. */
+			o->misconfig.gpa_mask = a->kind == EPT_ACCESS_PDPTE_LOAD ?
+						~0x1full : ~0ull;
 			o->misconfig.entry_hpa = hpas[l];
 			o->misconfig.entry = e;
 			o->misconfig.level = (uint8_t)l;
@@ -444,6 +462,18 @@ enum ept_outcome_kind ept_model_access(const struct ept_model *m,
 		if (is_leaf(e, l))
 			break;
 		table = e & addr_bits(m, 12);
+	}
+
+	/* Supervisor shadow-stack accesses with EPTP bit 7 = 1 (25.6.11, and
+	 * 28.2.1 bit 14) follow their own permission rule in 29.3.3.2, which
+	 * involves the leaf's bit 60 in place of its write permission.  The
+	 * model does not predict it: once the walk reached a leaf, such an
+	 * access is UNMODELED whatever the entries say.  Not-present entries
+	 * and misconfigurations (above) end every access the same way. */
+	if ((m->eptp & EPTP_SSS_ENABLE) && a->shadow_stack && !a->user) {
+		o->kind = EPT_OUTCOME_UNMODELED;
+		o->unmodeled = EPT_UNMODELED_SSS;
+		return o->kind;
 	}
 
 	if (!ept_access_allowed(m, a, and_bits)) {
@@ -456,14 +486,6 @@ enum ept_outcome_kind ept_model_access(const struct ept_model *m,
 		    (e & EPT_SUBPAGE_WRITE_PERM) && !(e & EPT_WRITE)) {
 			o->kind = EPT_OUTCOME_UNMODELED;
 			o->unmodeled = EPT_UNMODELED_SPP;
-			return o->kind;
-		}
-		/* Supervisor shadow-stack pages (EPTP bit 7, leaf bit 60) change
-		 * the write rule for supervisor shadow-stack accesses; not modeled. */
-		if ((m->eptp & EPTP_SSS_ENABLE) && a->shadow_stack && !a->user &&
-		    (e & EPT_SUPERVISOR_SHADOW_STACK)) {
-			o->kind = EPT_OUTCOME_UNMODELED;
-			o->unmodeled = EPT_UNMODELED_SSS;
 			return o->kind;
 		}
 		o->kind = EPT_OUTCOME_VIOLATION;
@@ -513,6 +535,17 @@ const char *ept_misconfig_rule_name(enum ept_misconfig_rule rule)
 	return "?";
 }
 
+const char *ept_unmodeled_reason_name(enum ept_unmodeled_reason r)
+{
+	switch (r) {
+	case EPT_UNMODELED_NONE: return "none";
+	case EPT_UNMODELED_SPP: return "SDM 29.3.4: SPP decides this write (sub-page permissions not modeled)";
+	case EPT_UNMODELED_SSS: return "SDM 29.3.3.2: supervisor shadow-stack access with EPTP bit 7 = 1 (not modeled)";
+	case EPT_UNMODELED_GPA_ABOVE_48: return "SDM 29.3.2: 4-level EPT and GPA bits 51:48 not 0 (not modeled)";
+	}
+	return "?";
+}
+
 const char *ept_outcome_kind_name(enum ept_outcome_kind kind)
 {
 	switch (kind) {
@@ -535,13 +568,13 @@ uint64_t ept_expected_exit_reason(const struct ept_outcome *o)
 }
 
 /*
- * SDM 29.3.7.2: "If IPAT (ignore PAT) is set, the memory type is the EPT
- * memory type; otherwise the EPT memory type is combined with the PAT type
+ * SDM 29.3.7.2: with CR0.CD = 0, "If IPAT (ignore PAT) is set, the memory
+ * type is the EPT memory type; otherwise the EPT memory type is combined with the PAT type
  * as an MTRR type would be", per SDM 12.5.2.2 Table 12-7 (effective
  * page-level memory types, P6 family and later).  Rows: EPT (MTRR) type;
  * columns: PAT type.  0xff marks a reserved input.
  */
-uint8_t ept_effective_memtype(uint8_t ept_type, bool ipat, uint8_t pat)
+uint8_t ept_effective_memtype(uint8_t ept_type, bool ipat, uint8_t pat, bool cr0_cd)
 {
 	enum { UC = MEMTYPE_UC, WC = MEMTYPE_WC, WT = MEMTYPE_WT,
 	       WP = MEMTYPE_WP, WB = MEMTYPE_WB, UM = MEMTYPE_UC_MINUS,
@@ -560,11 +593,32 @@ uint8_t ept_effective_memtype(uint8_t ept_type, bool ipat, uint8_t pat)
 	};
 	if (ept_type > 7 || ept_type == 2 || ept_type == 3 || ept_type == 7)
 		return XX;
+	/* "If CR0.CD = 1, the effective memory type is UC." (the guest's CR0:
+	 * that is the CR0 in VMX non-root operation) */
+	if (cr0_cd)
+		return UC;
 	if (ipat)
 		return ept_type;
 	if (pat > 7)
 		return XX;
 	return table[ept_type][pat];
+}
+
+/* SDM 29.3.7.1: "If CR0.CD = 0, the memory type used for any such reference
+ * is the EPT paging-structure memory type, which is specified in bits 2:0 of
+ * the extended-page-table pointer (EPTP).  If CR0.CD = 1, the memory type
+ * used for any such reference is uncacheable (UC)." */
+uint8_t ept_paging_memtype(uint64_t eptp, bool cr0_cd)
+{
+	return cr0_cd ? MEMTYPE_UC : (uint8_t)(eptp & EPTP_MEMTYPE_MASK);
+}
+
+const char *ept_memtype_name(uint8_t type)
+{
+	static const char *const names[8] = {
+		"UC", "WC", "reserved(2)", "reserved(3)", "WT", "WP", "WB", "UC-",
+	};
+	return type < 8 ? names[type] : "reserved";
 }
 
 /*
@@ -679,4 +733,98 @@ const char *ept_inv_rule_name(enum ept_inv_rule rule)
 unsigned ept_inv_expected_error(enum ept_inv_rule rule)
 {
 	return rule == EPT_INV_OK ? 0 : VMXERR_INVALID_INVEPT_INVVPID_OPERAND;
+}
+
+/*
+ * INVEPT / INVVPID in the order of their SDM 31.3 Operation sections
+ * (see ept_model.h for the list).  The table is the order; ept_inv_expect()
+ * walks it.
+ */
+const struct ept_inv_step_info ept_inv_steps[EPT_INV_STEP_NR] = {
+	{ EPT_INV_STEP_UD_UNSUPPORTED, "ud-unsupported",
+	  "SDM 31.3 #UD: EPT/VPID or INVEPT/INVVPID not supported (EPT_VPID_CAP bit 20/32)" },
+	{ EPT_INV_STEP_UD_MODE, "ud-mode",
+	  "SDM 31.3: IF (not in VMX operation) or (CR0.PE = 0) or (RFLAGS.VM = 1) or "
+	  "(IA32_EFER.LMA = 1 and CS.L = 0) THEN #UD" },
+	{ EPT_INV_STEP_VMEXIT, "vmexit", "SDM 31.3: ELSIF in VMX non-root operation THEN VM exit" },
+	{ EPT_INV_STEP_GP_CPL, "gp-cpl", "SDM 31.3: ELSIF CPL > 0 THEN #GP(0)" },
+	{ EPT_INV_STEP_TYPE, "type",
+	  "SDM 31.3: IF IA32_VMX_EPT_VPID_CAP MSR indicates that processor does not support the type "
+	  "THEN VMfail(Invalid operand to INVEPT/INVVPID)" },
+	{ EPT_INV_STEP_DESC, "descriptor",
+	  "SDM 31.3: descriptor checks (INVEPT single-context EPTP; INVVPID 63:16, VPID 0, canonical) "
+	  "THEN VMfail(Invalid operand to INVEPT/INVVPID)" },
+	{ EPT_INV_STEP_SUCCEED, "succeed", "SDM 31.3: invalidate; VMsucceed" },
+};
+
+bool ept_inv_insn_supported(const struct ept_caps *caps, bool invvpid)
+{
+	return invvpid ? caps->invvpid : caps->invept;
+}
+
+enum ept_inv_result ept_inv_expect(const struct ept_caps *caps,
+				   const struct ept_inv_facts *f,
+				   struct ept_inv_expect *out)
+{
+	unsigned i;
+
+	out->rule = EPT_INV_OK;
+	out->vm_insn_error = 0;
+	for (i = 0; i < EPT_INV_STEP_NR; i++) {
+		enum ept_inv_step s = ept_inv_steps[i].step;
+		enum ept_inv_rule r = EPT_INV_OK;
+
+		out->step = s;
+		switch (s) {
+		case EPT_INV_STEP_UD_UNSUPPORTED:
+			if (f->unsupported)
+				return out->result = EPT_INV_RES_UD;
+			break;
+		case EPT_INV_STEP_UD_MODE:
+			if (f->not_vmx_mode)
+				return out->result = EPT_INV_RES_UD;
+			break;
+		case EPT_INV_STEP_VMEXIT:
+			if (f->non_root)
+				return out->result = EPT_INV_RES_VMEXIT;
+			break;
+		case EPT_INV_STEP_GP_CPL:
+			if (f->cpl > 0)
+				return out->result = EPT_INV_RES_GP;
+			break;
+		case EPT_INV_STEP_TYPE:
+		case EPT_INV_STEP_DESC:
+			r = f->invvpid ? ept_invvpid_check(caps, f->type, f->desc_lo, f->desc_hi,
+							   f->la_width ? f->la_width : 48)
+				       : ept_invept_check(caps, f->type, f->desc_lo);
+			/* The type check comes first in both checkers. */
+			if (s == EPT_INV_STEP_TYPE ? r == EPT_INV_TYPE_UNSUPPORTED
+						   : r != EPT_INV_OK) {
+				out->rule = r;
+				if (f->no_current_vmcs)
+					return out->result = EPT_INV_RES_VMFAIL_INVALID;
+				out->vm_insn_error = ept_inv_expected_error(r);
+				return out->result = EPT_INV_RES_VMFAIL_VALID;
+			}
+			break;
+		case EPT_INV_STEP_SUCCEED:
+		case EPT_INV_STEP_NR:
+			break;
+		}
+	}
+	out->step = EPT_INV_STEP_SUCCEED;
+	return out->result = EPT_INV_RES_SUCCEED;
+}
+
+const char *ept_inv_result_name(enum ept_inv_result r)
+{
+	switch (r) {
+	case EPT_INV_RES_SUCCEED: return "VMsucceed";
+	case EPT_INV_RES_UD: return "#UD";
+	case EPT_INV_RES_VMEXIT: return "VM exit";
+	case EPT_INV_RES_GP: return "#GP(0)";
+	case EPT_INV_RES_VMFAIL_INVALID: return "VMfailInvalid";
+	case EPT_INV_RES_VMFAIL_VALID: return "VMfailValid(28)";
+	}
+	return "?";
 }

@@ -35,7 +35,9 @@
  *                            faulted first: vector, error code, CR2.
  *   EPT_OUTCOME_UNMODELED    the case depends on a feature the model does
  *                            not predict (an SPP lookup, a supervisor
- *                            shadow-stack page); a test must skip it.
+ *                            shadow-stack access with EPTP bit 7 = 1, a GPA
+ *                            above bit 47 under a 4-level EPT); a test must
+ *                            skip it (o.unmodeled says why).
  *
  * HOW THE MASK WORKS
  *   A test compares (got ^ o.violation.qual) & o.violation.qual_mask == 0.
@@ -46,7 +48,8 @@
  *   Bits 63:17 are reserved (cleared to 0) and stay in the mask.  Bit 8
  *   with bit 7 = 0 is "reserved (cleared to 0)" in Table 28-7, so it is
  *   compared as 0, not masked.  A PDPTE load also masks GPA bits 4:0
- *   (o.violation.gpa_mask).
+ *   (o.violation.gpa_mask, o.misconfig.gpa_mask): compare
+ *   (got ^ gpa) & gpa_mask == 0.
  *
  * BUILD: the kernels link lib/x86/ept_model.c and lib/x86/paging_model.c.
  * Stack: ept_model_access() ~100 bytes; ept_model_linear() ~2 KB.
@@ -172,8 +175,10 @@ enum ept_misconfig_rule {
 enum ept_unmodeled_reason {
 	EPT_UNMODELED_NONE = 0,
 	EPT_UNMODELED_SPP,              /* write to a 4K page with SPP bit 61 */
-	EPT_UNMODELED_SSS,              /* supervisor shadow-stack page */
+	EPT_UNMODELED_SSS,              /* supervisor shadow-stack access, EPTP bit 7 */
+	EPT_UNMODELED_GPA_ABOVE_48,     /* 4-level EPT, GPA bits 51:48 not all 0 */
 };
+const char *ept_unmodeled_reason_name(enum ept_unmodeled_reason r);
 
 struct ept_ad_update {
 	uint64_t hpa;           /* of the EPT entry */
@@ -207,6 +212,8 @@ struct ept_violation {
 
 struct ept_misconfig {
 	uint64_t gpa;
+	uint64_t gpa_mask;      /* GPA bits the SDM defines: ~0x1f for a PAE
+				   PDPTE load (any of the four PDPTEs), else ~0 */
 	uint64_t entry_hpa, entry;
 	uint8_t level;
 	enum ept_misconfig_rule rule;
@@ -246,11 +253,16 @@ const char *ept_outcome_kind_name(enum ept_outcome_kind kind);
  * delivered also depends on the #VE information area (SDM 26.5.7.1). */
 uint64_t ept_expected_exit_reason(const struct ept_outcome *o);
 
-/* Effective memory type of a translation with EPT (SDM 29.3.7.2): the EPT
- * type if IPAT, else the EPT type combined with the guest PAT type as the
- * MTRR type would be (SDM 12.5.2.2, Table 12-7).  Assumes guest CR0.CD = 0.
- * Returns 0xff for a reserved input. */
-uint8_t ept_effective_memtype(uint8_t ept_type, bool ipat, uint8_t pat_type);
+/* Effective memory type of a translation with EPT (SDM 29.3.7.2): UC if
+ * the guest's CR0.CD = 1; else the EPT type if IPAT, else the EPT type
+ * combined with the guest PAT type as the MTRR type would be (SDM 12.5.2.2,
+ * Table 12-7).  Returns 0xff for a reserved input. */
+uint8_t ept_effective_memtype(uint8_t ept_type, bool ipat, uint8_t pat_type,
+			      bool cr0_cd);
+/* Memory type of the processor's accesses to the EPT paging structures
+ * (SDM 29.3.7.1): UC if CR0.CD = 1, else EPTP bits 2:0. */
+uint8_t ept_paging_memtype(uint64_t eptp, bool cr0_cd);
+const char *ept_memtype_name(uint8_t type);
 
 /* ---- VM-entry check of the EPTP (SDM 26.2.1.1) ---- */
 enum ept_eptp_rule {
@@ -285,6 +297,88 @@ enum ept_inv_rule ept_invvpid_check(const struct ept_caps *caps,
 const char *ept_inv_rule_name(enum ept_inv_rule rule);
 /* 0 for success, else VMXERR_INVALID_INVEPT_INVVPID_OPERAND (VMfailValid). */
 unsigned ept_inv_expected_error(enum ept_inv_rule rule);
+
+/*
+ * INVEPT / INVVPID step by step (SDM 31.3, each instruction's "Operation"
+ * pseudocode and exception lists).  The steps, in the order the processor
+ * takes them; the first that fails decides the result:
+ *   1. #UD: the instruction is not supported (listed under #UD: INVEPT
+ *      needs EPT_VPID_CAP bit 20 (and the "enable EPT" control allowed-1),
+ *      INVVPID bit 32 (and "enable VPID")); a decode-time condition.
+ *   2. #UD: not in VMX operation, CR0.PE = 0, RFLAGS.VM = 1, or
+ *      IA32_EFER.LMA = 1 and CS.L = 0.
+ *   3. VM exit: in VMX non-root operation.
+ *   4. #GP(0): CPL > 0.
+ *   5. VMfail: the type is not supported (EPT_VPID_CAP).
+ *   6. VMfail: the descriptor (INVEPT single-context: the EPTP would fail
+ *      VM entry; INVVPID: bits 63:16, then VPID 0, then a non-canonical
+ *      address) -- ept_invept_check() / ept_invvpid_check().
+ *   7. VMsucceed.
+ * "VMfail" is VMfailValid(28) when there is a current VMCS and
+ * VMfailInvalid when there is none (SDM 31.2, "VMfail(ErrorNumber)").  The
+ * pseudocode has no separate check for a current VMCS: with none, a valid
+ * INVEPT/INVVPID succeeds.  Faults on reading the memory operand (#GP,
+ * #SS, #PF) are not ordered by the pseudocode against step 5 and are not
+ * an input here: the caller passes a readable descriptor.
+ */
+enum ept_inv_step {
+	EPT_INV_STEP_UD_UNSUPPORTED = 0,
+	EPT_INV_STEP_UD_MODE,
+	EPT_INV_STEP_VMEXIT,
+	EPT_INV_STEP_GP_CPL,
+	EPT_INV_STEP_TYPE,
+	EPT_INV_STEP_DESC,
+	EPT_INV_STEP_SUCCEED,
+	EPT_INV_STEP_NR
+};
+
+enum ept_inv_result {
+	EPT_INV_RES_SUCCEED = 0,        /* VMsucceed: CF = ZF = 0 */
+	EPT_INV_RES_UD,                 /* #UD */
+	EPT_INV_RES_VMEXIT,             /* VM exit (non-root) */
+	EPT_INV_RES_GP,                 /* #GP(0) */
+	EPT_INV_RES_VMFAIL_INVALID,     /* CF = 1: no current VMCS */
+	EPT_INV_RES_VMFAIL_VALID,       /* ZF = 1, VM-instruction error 28 */
+};
+
+struct ept_inv_step_info {
+	enum ept_inv_step step;
+	const char *name;               /* short, for check ids: "ud-unsupported" */
+	const char *sdm;                /* the pseudocode line or exception entry */
+};
+/* The steps in order (EPT_INV_STEP_NR entries, step i at index i). */
+extern const struct ept_inv_step_info ept_inv_steps[EPT_INV_STEP_NR];
+
+/* Every fact the result depends on.  Zero-initialised facts describe a
+ * supported instruction in VMX root operation, CPL 0, protected 64-bit mode,
+ * with a current VMCS and type 0. */
+struct ept_inv_facts {
+	bool invvpid;           /* false: INVEPT */
+	bool unsupported;       /* step 1: cap bit 20 (32), or the control, is 0 */
+	bool not_vmx_mode;      /* step 2 */
+	bool non_root;          /* step 3 */
+	unsigned cpl;           /* step 4 */
+	bool no_current_vmcs;   /* how a VMfail is reported */
+	uint64_t type;          /* register operand */
+	uint64_t desc_lo, desc_hi;
+	unsigned la_width;      /* INVVPID canonicality: 48 or 57 (0 = 48) */
+};
+
+struct ept_inv_expect {
+	enum ept_inv_step step;         /* the first step that fails, or SUCCEED */
+	enum ept_inv_rule rule;         /* steps TYPE and DESC: which operand rule */
+	enum ept_inv_result result;
+	unsigned vm_insn_error;         /* 28 for VMFAIL_VALID, else 0 */
+};
+
+/* The expected result of one INVEPT/INVVPID.  Returns out->result. */
+enum ept_inv_result ept_inv_expect(const struct ept_caps *caps,
+				   const struct ept_inv_facts *f,
+				   struct ept_inv_expect *out);
+/* IA32_VMX_EPT_VPID_CAP bit 20 (INVEPT) or 32 (INVVPID); the caller also
+ * needs the "enable EPT" / "enable VPID" control's allowed-1 setting. */
+bool ept_inv_insn_supported(const struct ept_caps *caps, bool invvpid);
+const char *ept_inv_result_name(enum ept_inv_result r);
 
 /* Helpers shared with paging_model.c (and useful to tests). */
 static inline uint64_t ept_phys_mask(unsigned maxphyaddr)

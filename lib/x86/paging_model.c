@@ -126,6 +126,23 @@ static bool pending_ad_fails(const struct ept_model *m, const struct linear_acce
 	return false;
 }
 
+/* The final access: the translation of the linear address (kind from the
+ * linear access, bits 9-11 from the guest translation). */
+static void final_access(struct ept_access *a, const struct linear_access *la,
+			 uint64_t gpa, bool u_addr, bool rw_addr, bool xd_addr)
+{
+	switch (la->kind) {
+	case LINEAR_READ: a->kind = EPT_ACCESS_READ; break;
+	case LINEAR_WRITE: a->kind = EPT_ACCESS_WRITE; break;
+	case LINEAR_FETCH: a->kind = EPT_ACCESS_FETCH; break;
+	case LINEAR_RMW: a->kind = EPT_ACCESS_RMW; break;
+	}
+	a->gpa = gpa;
+	a->user = u_addr;
+	a->writable = rw_addr;
+	a->xd = xd_addr;
+}
+
 static enum ept_outcome_kind guest_fault(struct ept_outcome *o, uint8_t vector,
 					 uint32_t ec, uint64_t cr2, unsigned level)
 {
@@ -360,6 +377,16 @@ enum ept_outcome_kind ept_model_linear(const struct ept_model *m,
 			}
 		}
 		if (first_fail >= 0) {
+			/* Vol. 3A 4.8 does not order the A/D writes against each
+			 * other, nor against the final access (29.3.3.2 checks
+			 * that access separately): if another of them, or the
+			 * final access, would fail too, the processor may report
+			 * that one instead. */
+			struct ept_access f = a;
+
+			final_access(&f, la, gpa, u_addr, rw_addr, xd_addr);
+			if (ept_model_access(m, &f, &fo) != EPT_OUTCOME_TRANSLATION)
+				fails++;
 			o->step = (uint8_t)first_fail;
 			o->order_ambiguous = fails > 1;
 			return o->kind;
@@ -368,16 +395,7 @@ enum ept_outcome_kind ept_model_linear(const struct ept_model *m,
 
 final:
 	/* The final access, the translation of the linear address. */
-	switch (la->kind) {
-	case LINEAR_READ: a.kind = EPT_ACCESS_READ; break;
-	case LINEAR_WRITE: a.kind = EPT_ACCESS_WRITE; break;
-	case LINEAR_FETCH: a.kind = EPT_ACCESS_FETCH; break;
-	case LINEAR_RMW: a.kind = EPT_ACCESS_RMW; break;
-	}
-	a.gpa = gpa;
-	a.user = u_addr;
-	a.writable = rw_addr;
-	a.xd = xd_addr;
+	final_access(&a, la, gpa, u_addr, rw_addr, xd_addr);
 	trace_add(trace, gpa, a.kind, 0, false, false);
 	ept_model_access(m, &a, o);
 	o->step = (uint8_t)(trace->n - 1);

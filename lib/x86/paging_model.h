@@ -18,8 +18,10 @@
  * walk merged).  o->step indexes the trace entry that decided it.
  *
  * The SDM does not order guest A/D updates against later reads of the
- * walk; o->order_ambiguous is set when another order could stop the access
- * at a different place, and a test must then not compare the outcome.
+ * walk, against each other, or against the EPT check of the final access;
+ * o->order_ambiguous is set when another order could stop the access at a
+ * different place (e.g. a failing A/D write and a failing final access),
+ * and a test must then not compare the outcome.
  *
  * Guest modes: 4-level and 5-level (CR4.LA57), PAE, 32-bit (4-MByte pages
  * with CR4.PSE), and CR0.PG = 0 (unrestricted guest: GPA = linear address).
