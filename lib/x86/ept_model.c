@@ -207,6 +207,16 @@ static bool ept_access_allowed(const struct ept_model *m,
 	return true;
 }
 
+/* Qualification bit 12 of EPT violations and PML-full exits (28.2.1 /
+ * 28.2.3): undefined if "NMI exiting" = 1 and "virtual NMIs" = 0, or if
+ * the VM exit sets the valid bit of the IDT-vectoring information (event
+ * delivery); otherwise 1 iff the access was part of an IRET that unblocked
+ * NMIs (virtual-NMI blocking with "virtual NMIs" = 1). */
+bool ept_nmi_unblock_defined(const struct ept_controls *ctl, bool event_delivery)
+{
+	return !((ctl->nmi_exiting && !ctl->virtual_nmis) || event_delivery);
+}
+
 /*
  * The exit qualification of an EPT violation and the mask of bits the SDM
  * defines for it: SDM 28.2.1, Table 28-7.  `and_bits` is the AND of the
@@ -315,10 +325,8 @@ static void ept_qualification(const struct ept_model *m,
 			  EPT_QUAL_XD_LINEAR);
 	}
 
-	/* Bit 12: NMI unblocking due to IRET (28.2.3 / Table 28-7): undefined
-	 * if "NMI exiting" = 1 and "virtual NMIs" = 0, or if the VM exit sets
-	 * the valid bit of the IDT-vectoring information (event delivery). */
-	if ((m->ctl.nmi_exiting && !m->ctl.virtual_nmis) || a->event_delivery)
+	/* Bit 12: NMI unblocking due to IRET, ept_nmi_unblock_defined(). */
+	if (!ept_nmi_unblock_defined(&m->ctl, a->event_delivery))
 		mask &= ~EPT_QUAL_NMI_UNBLOCKING;
 	else if (a->iret_nmi_unblock)
 		q |= EPT_QUAL_NMI_UNBLOCKING;

@@ -386,6 +386,9 @@ static inline uint64_t ept_phys_mask(unsigned maxphyaddr)
 	return maxphyaddr >= 64 ? ~0ull : (1ull << maxphyaddr) - 1;
 }
 bool ept_entry_present(const struct ept_model *m, uint64_t e);
+/* Whether exit-qualification bit 12 (NMI unblocking due to IRET) is defined
+ * for an EPT violation or PML-full exit (SDM 28.2.1, 28.2.3). */
+bool ept_nmi_unblock_defined(const struct ept_controls *ctl, bool event_delivery);
 enum ept_misconfig_rule ept_entry_misconfig(const struct ept_model *m,
 					    uint64_t e, unsigned level);
 
