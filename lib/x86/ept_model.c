@@ -543,6 +543,33 @@ const char *ept_misconfig_rule_name(enum ept_misconfig_rule rule)
 	return "?";
 }
 
+const struct ept_qual_bit_info ept_qual_bits[EPT_QUAL_NR_BITS] = {
+	{ "data read", NULL },
+	{ "data write", NULL },
+	{ "instruction fetch", NULL },
+	{ "readable: AND of EPT bit 0 (read) over the entries used", NULL },
+	{ "writable: AND of EPT bit 1 (write) over the entries used", NULL },
+	{ "executable: AND of EPT bit 2 (execute / supervisor execute) over the entries used", NULL },
+	{ "user-mode executable: AND of EPT bit 10 over the entries used",
+	  "\"mode-based execute control for EPT\" = 1; otherwise undefined" },
+	{ "guest linear-address field valid", NULL },
+	{ "access to the translation of a linear address (0: guest paging-structure access or A/D update)",
+	  "bit 7 = 1; otherwise reserved (cleared to 0)" },
+	{ "user-mode linear address",
+	  "advanced VM-exit information for EPT violations (EPT_VPID_CAP bit 22) and bit 8 = 1; otherwise undefined" },
+	{ "writable linear address (read/write)",
+	  "advanced VM-exit information for EPT violations (EPT_VPID_CAP bit 22) and bit 8 = 1; otherwise undefined" },
+	{ "execute-disable linear address",
+	  "advanced VM-exit information for EPT violations (EPT_VPID_CAP bit 22) and bit 8 = 1; otherwise undefined" },
+	{ "NMI unblocking due to IRET",
+	  "not (\"NMI exiting\" = 1 and \"virtual NMIs\" = 0), and not during event delivery; otherwise undefined" },
+	{ "shadow-stack access", NULL },
+	{ "supervisor shadow-stack page (EPT leaf bit 60)",
+	  "EPTP bit 7 = 1 and the walk reached the entry that maps the page; otherwise undefined" },
+	{ "guest-paging verification (HLAT)", NULL },
+	{ "asynchronous to instruction execution", NULL },
+};
+
 const char *ept_unmodeled_reason_name(enum ept_unmodeled_reason r)
 {
 	switch (r) {
