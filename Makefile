@@ -102,6 +102,7 @@ run: deps
 check: deps
 	@test -f config.mak || ./configure
 	$(MAKE) unit
+	$(MAKE) eptmodel-test
 	$(MAKE) kernels
 	$(MAKE) check-clang
 	$(MAKE) iso
@@ -126,4 +127,5 @@ distclean: clean
 	rm -f config.mak
 
 -include unit/unit.mk
+-include tools/host.mk
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

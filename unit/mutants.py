@@ -57,6 +57,21 @@ M = [  # (file, literal, replacement, rule); literal may be a list of (literal, 
  ("paging_model.c", "(BITS(2, 1) | BITS(8, 5) | BITS(63, M))", "(BITS(2, 1) | BITS(8, 5) | BITS(63, 52))", "7: PDPTE 63:M"),
  ("ept_model.c", "\tif (cr0_cd)\n\t\treturn UC;", ";", "CR0.CD: effective type UC"),
  ("ept_model.c", "return cr0_cd ? MEMTYPE_UC : (uint8_t)(eptp & EPTP_MEMTYPE_MASK);", "return (uint8_t)(eptp & EPTP_MEMTYPE_MASK);", "CR0.CD: EPT paging-structure type"),
+ # issue 9: page-modification logging (SDM 29.3.6)
+ ("pml_model.c", "s->st.index >= PML_ENTRIES) {", "s->st.index > PML_ENTRIES) {", "PML: index 512 is full"),
+ ("pml_model.c", "if ((tr->ad[i].set_a && !(cur & EPT_ACCESSED)) ||\n\t\t    (tr->ad[i].set_d", "if ((0) ||\n\t\t    (tr->ad[i].set_d", "PML: an A update alone checks the index"),
+ ("pml_model.c", "if (!need)\n\t\treturn true;", ";", "PML: no update, no index check"),
+ ("pml_model.c", "l->value = a->gpa & ~0xfffull;", "l->value = a->gpa & ~0x1fffffull;", "PML: entry is the 4K-aligned GPA"),
+ ("pml_model.c", "l->hpa = s->st.address + 8ull * s->st.index;", "l->hpa = s->st.address + 8ull * (s->st.index - 1);", "PML: entry at address + 8 x index"),
+ ("pml_model.c", "s->st.index = (uint16_t)(s->st.index - 1);", ";", "PML: index decrement"),
+ ("pml_model.c", "if (dirtied && s->st.enabled", "if (s->st.enabled", "PML: only D 0->1 logs"),
+ ("pml_model.c", "\t\t\tv |= ov->bits[i];", "\t\t\t;", "PML: earlier accesses' flags seen"),
+ ("pml_model.c", "po->qual_mask = EPT_QUAL_NMI_UNBLOCKING;", ";", "PML-full qual bit 12 defined"),
+ ("pml_model.c", "po->full_may = true;", ";", "PML: stopped access with a full log"),
+ ("pml_model.c", "if (o->kind == EPT_OUTCOME_TRANSLATION || o->kind == EPT_OUTCOME_GUEST_FAULT)", "if (o->kind == EPT_OUTCOME_TRANSLATION)", "PML: reads before a guest fault"),
+ ("pml_model.c", "if (!enable_ept)", "if (0)", "PML entry: needs EPT"),
+ ("pml_model.c", "if (addr & 0xfff)", "if (addr & 0x7ff)", "PML entry: bits 11:0"),
+ ("pml_model.c", "if (addr & ~ept_phys_mask(caps->maxphyaddr))", "if (0)", "PML entry: width"),
 ]
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

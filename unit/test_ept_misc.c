@@ -360,3 +360,12 @@ __attribute__((constructor)) static void reg_tables(void)
 	for (i = 0; i < sizeof(mt_rows) / sizeof(mt_rows[0]); i++)
 		unit_register(mt_rows[i].name, "SDM 29.3.7.2 / 12.5.2.2 Table 12-7", run_mt, &mt_rows[i]);
 }
+
+UNIT(qual_bit_table, "names.qual-bits", "SDM Table 28-7: the conditional bits are 6, 8, 9-11, 12, 14")
+{
+	unsigned i, cond = 0;
+	for (i = 0; i < EPT_QUAL_NR_BITS; i++)
+		cond |= (ept_qual_bits[i].defined_if != NULL) << i;
+	expect_eq("conditional bits", cond, BIT(6) | BIT(8) | BITS(12, 9) | BIT(14));
+	expect_eq("bit 7 name", ept_qual_bits[7].name[0], 'g');
+}

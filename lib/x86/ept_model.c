@@ -207,6 +207,16 @@ static bool ept_access_allowed(const struct ept_model *m,
 	return true;
 }
 
+/* Qualification bit 12 of EPT violations and PML-full exits (28.2.1 /
+ * 28.2.3): undefined if "NMI exiting" = 1 and "virtual NMIs" = 0, or if
+ * the VM exit sets the valid bit of the IDT-vectoring information (event
+ * delivery); otherwise 1 iff the access was part of an IRET that unblocked
+ * NMIs (virtual-NMI blocking with "virtual NMIs" = 1). */
+bool ept_nmi_unblock_defined(const struct ept_controls *ctl, bool event_delivery)
+{
+	return !((ctl->nmi_exiting && !ctl->virtual_nmis) || event_delivery);
+}
+
 /*
  * The exit qualification of an EPT violation and the mask of bits the SDM
  * defines for it: SDM 28.2.1, Table 28-7.  `and_bits` is the AND of the
@@ -315,10 +325,8 @@ static void ept_qualification(const struct ept_model *m,
 			  EPT_QUAL_XD_LINEAR);
 	}
 
-	/* Bit 12: NMI unblocking due to IRET (28.2.3 / Table 28-7): undefined
-	 * if "NMI exiting" = 1 and "virtual NMIs" = 0, or if the VM exit sets
-	 * the valid bit of the IDT-vectoring information (event delivery). */
-	if ((m->ctl.nmi_exiting && !m->ctl.virtual_nmis) || a->event_delivery)
+	/* Bit 12: NMI unblocking due to IRET, ept_nmi_unblock_defined(). */
+	if (!ept_nmi_unblock_defined(&m->ctl, a->event_delivery))
 		mask &= ~EPT_QUAL_NMI_UNBLOCKING;
 	else if (a->iret_nmi_unblock)
 		q |= EPT_QUAL_NMI_UNBLOCKING;
@@ -534,6 +542,33 @@ const char *ept_misconfig_rule_name(enum ept_misconfig_rule rule)
 	}
 	return "?";
 }
+
+const struct ept_qual_bit_info ept_qual_bits[EPT_QUAL_NR_BITS] = {
+	{ "data read", NULL },
+	{ "data write", NULL },
+	{ "instruction fetch", NULL },
+	{ "readable: AND of EPT bit 0 (read) over the entries used", NULL },
+	{ "writable: AND of EPT bit 1 (write) over the entries used", NULL },
+	{ "executable: AND of EPT bit 2 (execute / supervisor execute) over the entries used", NULL },
+	{ "user-mode executable: AND of EPT bit 10 over the entries used",
+	  "\"mode-based execute control for EPT\" = 1; otherwise undefined" },
+	{ "guest linear-address field valid", NULL },
+	{ "access to the translation of a linear address (0: guest paging-structure access or A/D update)",
+	  "bit 7 = 1; otherwise reserved (cleared to 0)" },
+	{ "user-mode linear address",
+	  "advanced VM-exit information for EPT violations (EPT_VPID_CAP bit 22) and bit 8 = 1; otherwise undefined" },
+	{ "writable linear address (read/write)",
+	  "advanced VM-exit information for EPT violations (EPT_VPID_CAP bit 22) and bit 8 = 1; otherwise undefined" },
+	{ "execute-disable linear address",
+	  "advanced VM-exit information for EPT violations (EPT_VPID_CAP bit 22) and bit 8 = 1; otherwise undefined" },
+	{ "NMI unblocking due to IRET",
+	  "not (\"NMI exiting\" = 1 and \"virtual NMIs\" = 0), and not during event delivery; otherwise undefined" },
+	{ "shadow-stack access", NULL },
+	{ "supervisor shadow-stack page (EPT leaf bit 60)",
+	  "EPTP bit 7 = 1 and the walk reached the entry that maps the page; otherwise undefined" },
+	{ "guest-paging verification (HLAT)", NULL },
+	{ "asynchronous to instruction execution", NULL },
+};
 
 const char *ept_unmodeled_reason_name(enum ept_unmodeled_reason r)
 {

@@ -246,6 +246,18 @@ enum ept_outcome_kind ept_model_access(const struct ept_model *m,
 				       struct ept_outcome *o);
 
 const char *ept_misconfig_rule_name(enum ept_misconfig_rule rule);
+
+/* The bits of an EPT-violation exit qualification, SDM 28.2.1 Table 28-7:
+ * bit i at index i; bits 63:17 are reserved (cleared to 0).  defined_if is
+ * NULL when the bit is always defined, else the condition under which it
+ * has its meaning and what it is otherwise (ept_qualification() applies
+ * exactly these conditions). */
+#define EPT_QUAL_NR_BITS 17
+struct ept_qual_bit_info {
+	const char *name;
+	const char *defined_if;
+};
+extern const struct ept_qual_bit_info ept_qual_bits[EPT_QUAL_NR_BITS];
 const char *ept_outcome_kind_name(enum ept_outcome_kind kind);
 
 /* EXIT_REASON_EPT_VIOLATION (48), EXIT_REASON_EPT_MISCONFIG (49), or
@@ -386,6 +398,9 @@ static inline uint64_t ept_phys_mask(unsigned maxphyaddr)
 	return maxphyaddr >= 64 ? ~0ull : (1ull << maxphyaddr) - 1;
 }
 bool ept_entry_present(const struct ept_model *m, uint64_t e);
+/* Whether exit-qualification bit 12 (NMI unblocking due to IRET) is defined
+ * for an EPT violation or PML-full exit (SDM 28.2.1, 28.2.3). */
+bool ept_nmi_unblock_defined(const struct ept_controls *ctl, bool event_delivery);
 enum ept_misconfig_rule ept_entry_misconfig(const struct ept_model *m,
 					    uint64_t e, unsigned level);
 

@@ -41,6 +41,7 @@ static void trace_add(struct ept_trace *tr, uint64_t gpa, enum ept_access_kind k
 		e->guest_level = (uint8_t)level;
 		e->set_a = a;
 		e->set_d = d;
+		e->user = false;
 	}
 	tr->n++;
 }
@@ -397,6 +398,8 @@ final:
 	/* The final access, the translation of the linear address. */
 	final_access(&a, la, gpa, u_addr, rw_addr, xd_addr);
 	trace_add(trace, gpa, a.kind, 0, false, false);
+	if (trace->n <= EPT_TRACE_MAX)
+		trace->e[trace->n - 1].user = u_addr;
 	ept_model_access(m, &a, o);
 	o->step = (uint8_t)(trace->n - 1);
 	if (o->kind == EPT_OUTCOME_TRANSLATION) {

@@ -63,6 +63,8 @@ struct ept_trace_entry {
 	enum ept_access_kind kind;
 	uint8_t guest_level;    /* 0 for the final access */
 	bool set_a, set_d;      /* EPT_ACCESS_PAGING_AD: guest flags set */
+	bool user;              /* final access: user-mode linear address
+				   (selects XU vs XS for fetches under MBEC) */
 };
 struct ept_trace {
 	uint8_t n;
