@@ -22,6 +22,12 @@ KERNEL_CFLAGS := -std=gnu11 -O2 -g -m64 -ffreestanding -fno-pic -fno-pie \
 KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack \
 	--no-warn-rwx-segments -T lib/x86/kernel.ld
 
+# The pure reference model: linked into every kernel (through lib/x86) and
+# into the host unit tests and tools (unit/unit.mk, tools/host.mk).
+MODEL_SRCS := lib/x86/ept_model.c lib/x86/paging_model.c lib/x86/pml_model.c \
+	lib/x86/spp_model.c lib/x86/ve_model.c lib/x86/ad_model.c
+MODEL_HDRS := $(MODEL_SRCS:.c=.h) lib/x86/vmx_arch.h
+
 LIB_SRCS := $(wildcard lib/*.c) $(filter-out lib/x86/cstart64.S,$(wildcard lib/x86/*.c lib/x86/*.S))
 LIB_OBJS := $(patsubst %,$(BUILD)/%.o,$(basename $(LIB_SRCS))) $(BUILD)/lib/deviations.o
 CSTART := $(BUILD)/lib/x86/cstart64.o

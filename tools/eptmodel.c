@@ -826,6 +826,14 @@ static void run_walk(struct world *w)
 			       o.guest_fault.vector == GUEST_VECTOR_PF ? "#PF" : "#GP",
 			       o.guest_fault.error_code, o.guest_fault.cr2);
 			break;
+		case EPT_OUTCOME_SPP_EVENT:
+			printf("SPP-related event, exit reason 66 (step %u): %s\n", o.step,
+			       o.spp.result == SPP_MISS ? "SPPT miss" : "SPPT misconfiguration");
+			printf("  qualification %#" PRIx64 " (compare under mask %#" PRIx64 "), "
+			       "guest-physical address %#" PRIx64 "\n", o.spp.qual, o.spp.qual_mask, o.spp.gpa);
+			printf("  SPPT entry at level %u @ %#" PRIx64 " = %#" PRIx64 "\n",
+			       o.spp.level, o.spp.entry_hpa, o.spp.entry);
+			break;
 		case EPT_OUTCOME_UNMODELED:
 			printf("not predicted: %s\n", ept_unmodeled_reason_name(o.unmodeled));
 			break;

@@ -7,8 +7,8 @@
 
 HOST_CC     ?= gcc
 HOST_CFLAGS ?= -O2 -g -std=gnu11 -Wall -Wextra -Werror
-HOST_MODEL  := lib/x86/ept_model.c lib/x86/paging_model.c lib/x86/pml_model.c
-HOST_HDRS   := lib/x86/ept_model.h lib/x86/paging_model.h lib/x86/pml_model.h lib/x86/vmx_arch.h
+HOST_MODEL  := $(MODEL_SRCS)
+HOST_HDRS   := $(MODEL_HDRS)
 EPTMODEL    := $(BUILD)/host/eptmodel
 
 .PHONY: eptmodel eptmodel-test

@@ -330,8 +330,8 @@ static const struct row rows[] = {
 	{ "sss.off.sup-write-ro", "SDM 29.3.3.2: EPTP bit 7 = 0: ordinary rules", P_STD, 1,
 	  L1(1 | WB | EPT_SUPERVISOR_SHADOW_STACK), .kind = W, .attr = A_SS,
 	  VI(1, QW | RD | GV | TA | EPT_QUAL_SHADOW_STACK) },
-	{ "q.spp.unmodeled", "SDM 29.3.4: SPP decides writes to W=0 pages with bit 61", P_SPP, 1,
-	  L1(1 | WB | EPT_SUBPAGE_WRITE_PERM), .kind = W, UM(EPT_UNMODELED_SPP) },
+	{ "q.spp.decides", "SDM 29.3.4: SPP decides writes to W=0 pages with bit 61 (empty SPPT: miss)",
+	  P_SPP, 1, L1(1 | WB | EPT_SUBPAGE_WRITE_PERM), .kind = W, .want = EPT_OUTCOME_SPP_EVENT },
 	{ "q.spp.bit61-clear", "SDM 29.3.4: without bit 61 the write is a violation", P_SPP, 1,
 	  L1(1 | WB), .kind = W, VI(1, QW | RD | GV | TA) },
 

@@ -15,11 +15,11 @@ UNIT_SAVED_DEFAULT_GOAL := $(.DEFAULT_GOAL)
 UNIT_CC      ?= gcc
 UNIT_BUILD   ?= build/unit
 UNIT_CFLAGS  ?= -O2 -g -std=gnu11 -Wall -Wextra -Werror
-UNIT_MODEL   := lib/x86/ept_model.c lib/x86/paging_model.c lib/x86/pml_model.c
-UNIT_HDRS    := lib/x86/ept_model.h lib/x86/paging_model.h lib/x86/pml_model.h lib/x86/vmx_arch.h \
-                $(wildcard unit/*.h)
+UNIT_MODEL   := $(MODEL_SRCS)
+UNIT_HDRS    := $(MODEL_HDRS) $(wildcard unit/*.h)
 UNIT_TESTS   := unit/main.c unit/test_ept_table.c unit/test_ept_misc.c unit/test_vmentry.c lib/x86/vmentry_model.c \
-                unit/test_linear.c unit/test_props.c unit/test_inv_steps.c unit/test_pml.c
+                unit/test_linear.c unit/test_props.c unit/test_inv_steps.c unit/test_pml.c \
+                unit/test_ve.c unit/test_spp.c
 UNIT_FS_FLAGS := -O2 -std=gnu11 -Wall -Wextra -Werror -ffreestanding -fno-pic \
                  -mno-red-zone -mno-sse -mno-mmx -nostdinc
 

@@ -487,14 +487,22 @@ enum ept_outcome_kind ept_model_access(const struct ept_model *m,
 	if (!ept_access_allowed(m, a, and_bits)) {
 		struct ept_needs n = ept_needs_of(m, a);
 
-		/* SPP (29.3.4): a write to a 4K page whose leaf has W = 0 and
-		 * bit 61 set is decided by the SPP table, which this model does
-		 * not walk. */
-		if (m->ctl.spp && l == EPT_LEVEL_PTE && n.w &&
-		    (e & EPT_SUBPAGE_WRITE_PERM) && !(e & EPT_WRITE)) {
-			o->kind = EPT_OUTCOME_UNMODELED;
-			o->unmodeled = EPT_UNMODELED_SPP;
-			return o->kind;
+		/* SPP (29.3.4, spp_model.c) decides an eligible write. */
+		if (spp_write_eligible(m->ctl.spp, l, e, and_bits,
+				       n.w && (a->kind == EPT_ACCESS_WRITE || a->kind == EPT_ACCESS_RMW) &&
+				       a->gla_valid)) {
+			struct spp_table t = { m->ctl.spptp, m->caps.maxphyaddr, m->read, m->ctx };
+			bool nmi_undef = (m->ctl.nmi_exiting && !m->ctl.virtual_nmis) || a->event_delivery;
+
+			switch (spp_model_write(&t, a->gpa, a->size, nmi_undef, a->iret_nmi_unblock, &o->spp)) {
+			case SPP_MISS:
+			case SPP_MISCONFIG:
+				return o->kind = EPT_OUTCOME_SPP_EVENT;
+			case SPP_ALLOW:
+				goto translated;
+			case SPP_DENY:
+				break;
+			}
 		}
 		o->kind = EPT_OUTCOME_VIOLATION;
 		ept_qualification(m, a, and_bits, &e, &o->violation);
@@ -507,6 +515,7 @@ enum ept_outcome_kind ept_model_access(const struct ept_model *m,
 		return o->kind;
 	}
 
+translated:
 	{
 		struct ept_translation *t = &o->translation;
 		unsigned shift = 12 + 9 * (l - 1);
@@ -589,6 +598,7 @@ const char *ept_outcome_kind_name(enum ept_outcome_kind kind)
 	case EPT_OUTCOME_MISCONFIG: return "EPT misconfiguration";
 	case EPT_OUTCOME_GUEST_FAULT: return "guest fault";
 	case EPT_OUTCOME_UNMODELED: return "unmodeled";
+	case EPT_OUTCOME_SPP_EVENT: return "SPP-related event";
 	}
 	return "?";
 }
@@ -598,6 +608,7 @@ uint64_t ept_expected_exit_reason(const struct ept_outcome *o)
 	switch (o->kind) {
 	case EPT_OUTCOME_VIOLATION: return EXIT_REASON_EPT_VIOLATION;
 	case EPT_OUTCOME_MISCONFIG: return EXIT_REASON_EPT_MISCONFIG;
+	case EPT_OUTCOME_SPP_EVENT: return EXIT_REASON_SPP_EVENT;
 	default: return EPT_EXIT_NONE;
 	}
 }

@@ -75,6 +75,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "vmx_arch.h"
+#include "spp_model.h"
 
 #define EPT_MAX_LEVELS  5
 /* Distinct EPT entries a whole two-dimensional walk can touch:
@@ -113,6 +114,7 @@ struct ept_controls {
 	bool mbec;              /* "mode-based execute control for EPT" */
 	bool ve;                /* "EPT-violation #VE" */
 	bool spp;               /* "sub-page write permissions for EPT" */
+	uint64_t spptp;         /* SPP-table pointer (spp_model.h) */
 	bool nmi_exiting;       /* pin-based, for qualification bit 12 */
 	bool virtual_nmis;
 };
@@ -147,6 +149,7 @@ struct ept_access {
 	bool shadow_stack;      /* bit 13; `user` says user vs supervisor */
 	bool iret_nmi_unblock;  /* IRET executed while NMI(-virtual) blocked */
 	bool event_delivery;    /* exit during event delivery: bit 12 undefined */
+	uint8_t size;           /* bytes written (SPP sub-pages); 0 counts as 1 */
 };
 
 enum ept_outcome_kind {
@@ -155,6 +158,7 @@ enum ept_outcome_kind {
 	EPT_OUTCOME_MISCONFIG,
 	EPT_OUTCOME_GUEST_FAULT,
 	EPT_OUTCOME_UNMODELED,
+	EPT_OUTCOME_SPP_EVENT,          /* SPPT miss/misconfiguration: exit 66 (o.spp) */
 };
 
 enum ept_misconfig_rule {
@@ -233,6 +237,7 @@ struct ept_outcome {
 	struct ept_misconfig misconfig;
 	struct ept_guest_fault guest_fault;
 	enum ept_unmodeled_reason unmodeled;
+	struct spp_walk spp;    /* a write SPP decided (spp_model.h) */
 	/* linear walks: index in the trace of the access that decided the
 	 * outcome, and whether another order the SDM allows (guest A/D updates
 	 * are not ordered against later reads) could give a different one. */

@@ -139,6 +139,7 @@ static void final_access(struct ept_access *a, const struct linear_access *la,
 	case LINEAR_RMW: a->kind = EPT_ACCESS_RMW; break;
 	}
 	a->gpa = gpa;
+	a->size = la->size;
 	a->user = u_addr;
 	a->writable = rw_addr;
 	a->xd = xd_addr;

@@ -55,6 +55,7 @@ struct linear_access {
 	bool user;              /* CPL = 3 (a user-mode access) */
 	bool implicit;          /* implicit supervisor access (GDT, ...) */
 	bool iret_nmi_unblock, event_delivery;  /* qualification bit 12 */
+	uint8_t size;           /* bytes of the final access (SPP); 0: 1 */
 };
 
 #define EPT_TRACE_MAX   16
