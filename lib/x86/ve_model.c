@@ -87,8 +87,8 @@ enum vmfunc_result vmfunc_expect(const struct ept_caps *caps, const struct vmfun
 	/* 26.5.6.3, EPTP switching: "IF ECX >= 512 THEN VM exit; ELSE
 	 * tent_EPTP <- 8 bytes from EPTP-list address + 8 * ECX; IF tent_EPTP
 	 * is not an EPTP value that would be allowed by VM entry THEN VM exit".
-	 * The index is ECX as a 64-bit register in 64-bit mode. */
-	if (f->ecx >= VMFUNC_EPTP_LIST_ENTRIES) {
+	 * The index is ECX: bits 63:32 of RCX play no part. */
+	if ((uint32_t)f->ecx >= VMFUNC_EPTP_LIST_ENTRIES) {
 		out->rule = VMFUNC_RULE_INDEX;
 		return out->result = VMFUNC_VM_EXIT;
 	}
