@@ -46,7 +46,7 @@ bool ept_layout_init(struct ept_env *env, struct ept_layout *l, uint64_t page_hp
 	region = guest_page_size == PAGE_1G ? 1 : 0;
 	/* the highest table the walk reads (PAE: the PD) */
 	top = levels ? table_region(env, walked_level(env, levels) ? levels : levels - 1) : region;
-	end = env->window_gpa + (top + 1) * GIB;
+	end = env->window_gpa + (top + 1 + !env->guest32) * GIB;	/* + the unused region */
 	if (env->guest32 ? end > (4ull << 30) : end > (1ull << vmx_caps.maxphyaddr)) {
 		*why = "no room for a 1-GiB region per guest paging level next to the window";
 		return false;
@@ -97,6 +97,11 @@ bool ept_layout_init(struct ept_env *env, struct ept_layout *l, uint64_t page_hp
 	l->ref[l->nr_refs].gpa = gpa + offset;
 	l->ref[l->nr_refs].hpa = page_hpa + offset;
 	l->nr_refs++;
+	/* the unused subtree: the region after the last table's (32-bit
+	 * guests: may lie above 4 GiB, where no guest address reaches) */
+	l->ref[l->nr_refs].guest_level = LAYOUT_UNUSED;
+	l->ref[l->nr_refs].gpa = env->window_gpa + (top + 1) * GIB + page_hpa + offset;
+	l->ref[l->nr_refs].hpa = page_hpa + offset;
 	return true;
 }
 
@@ -112,7 +117,7 @@ void ept_layout_map(struct ept_env *env, struct ept_layout *l, uint64_t ept_page
 	enum ept_level leaf = ept_leaf_level(ept_page_size);
 
 	l->ept_page_size = ept_page_size;
-	for (unsigned k = 0; k < l->nr_refs; k++) {
+	for (unsigned k = 0; k <= l->nr_refs; k++) {
 		struct ept_layout_ref *r = &l->ref[k];
 		uint64_t page = r->gpa & ~0xfffull;
 
@@ -134,14 +139,16 @@ void ept_layout_map(struct ept_env *env, struct ept_layout *l, uint64_t ept_page
 		for (unsigned level = env->ept.levels; level >= leaf; level--) {
 			uint64_t *e;
 
-			if (!observed_level(env, level))
+			/* the unused subtree: only its own entries */
+			if (!observed_level(env, level) ||
+			    (k == l->nr_refs && level > EPT_LEVEL_PDPTE))
 				continue;
 			e = ept_entry_must(&env->ept, page, level);
 			*e = (*e & ~(EPT_ACCESSED | EPT_DIRTY)) | EPT_RWX_MASK;
 			r->ept_hpa[r->nr_ept] = (uintptr_t)e;
 			r->ept_level[r->nr_ept++] = (uint8_t)level;
 		}
-		if (r->guest_level)
+		if (k < l->nr_refs && r->guest_level)
 			gpt_entry_update(&env->gpt, l->gla, r->guest_level, 0,
 					 PTE_ACCESSED | PTE_DIRTY);
 	}
@@ -161,19 +168,19 @@ void ept_layout_map(struct ept_env *env, struct ept_layout *l, uint64_t ept_page
 	}
 }
 
-static void set_ad(struct ept_env *env, struct ept_layout *l, bool set)
+void ept_layout_set_ad(struct ept_env *env, struct ept_layout *l, bool ept, bool guest, bool set)
 {
 	for (unsigned k = 0; k < l->nr_refs; k++) {
 		struct ept_layout_ref *r = &l->ref[k];
 
-		for (unsigned j = 0; j < r->nr_ept; j++) {
+		for (unsigned j = 0; ept && j < r->nr_ept; j++) {
 			volatile uint64_t *e = (volatile uint64_t *)(uintptr_t)r->ept_hpa[j];
 			/* D exists in leaves only (bit 9 is ignored elsewhere) */
 			uint64_t ad = EPT_ACCESSED | (j + 1 == r->nr_ept ? EPT_DIRTY : 0);
 
 			*e = set ? *e | ad : *e & ~(EPT_ACCESSED | EPT_DIRTY);
 		}
-		if (r->guest_level) {
+		if (guest && r->guest_level) {
 			uint64_t e = gpt_entry_read(&env->gpt, l->gla, r->guest_level);
 			uint64_t ad = PTE_ACCESSED |
 				      (guest_leaf(env, r->guest_level, e) ? PTE_DIRTY : 0);
@@ -184,22 +191,14 @@ static void set_ad(struct ept_env *env, struct ept_layout *l, bool set)
 	}
 }
 
-void ept_layout_preset_ad(struct ept_env *env, struct ept_layout *l)
-{
-	set_ad(env, l, true);
-}
-
-void ept_layout_clear_ad(struct ept_env *env, struct ept_layout *l)
-{
-	set_ad(env, l, false);
-}
-
 const char *ept_layout_ref_name(const struct ept_env *env, const struct ept_layout *l, unsigned k)
 {
 	static const char *const names[] = { "page", "pt", "pd", "pdpt", "pml4", "pml5" };
 	unsigned level = l->ref[k].guest_level;
 
 	(void)env;
+	if (level == LAYOUT_UNUSED)
+		return "unused";
 	return level < ARRAY_SIZE(names) ? names[level] : "?";
 }
 
@@ -223,7 +222,7 @@ void ept_layout_want_ref(struct ept_env *env, const struct ept_layout *l, unsign
 		outcome_want_ad(w, FLD_EPT_AD, j, a);
 		w->ept_ad_level[j] = r->ept_level[j];
 	}
-	if (r->guest_level) {
+	if (r->guest_level && r->guest_level != LAYOUT_UNUSED) {
 		uint64_t e = gpt_entry_read(&env->gpt, l->gla, r->guest_level);
 
 		outcome_want_ad(w, FLD_GUEST_AD, 0,
@@ -246,7 +245,7 @@ void ept_layout_got_ref(struct ept_env *env, const struct ept_layout *l, unsigne
 		g->v[FLD_EPT_AD] |= (uint64_t)!!(e & EPT_ACCESSED) << (2 * j) |
 				    (uint64_t)!!(e & EPT_DIRTY) << (2 * j + 1);
 	}
-	if (r->guest_level) {
+	if (r->guest_level && r->guest_level != LAYOUT_UNUSED) {
 		uint64_t e = gpt_entry_read(&env->gpt, l->gla, r->guest_level);
 
 		g->v[FLD_GUEST_AD] = (uint64_t)!!(e & PTE_ACCESSED) | (uint64_t)!!(e & PTE_DIRTY) << 1;
@@ -258,14 +257,15 @@ void ept_layout_print(struct ept_env *env, const struct ept_layout *l)
 	static const char *const ept_names[] = { "?", "PTE", "PDE", "PDPTE", "PML4E", "PML5E" };
 	unsigned refs = 0;
 
-	for (unsigned k = 0; k < l->nr_refs; k++) {
+	for (unsigned k = 0; k <= l->nr_refs; k++) {
 		const struct ept_layout_ref *r = &l->ref[k];
 		char buf[256];
 		unsigned len = 0;
 
 		/* a guest entry read is one reference more than its EPT walk */
-		refs += env->ept.levels - (unsigned)(ept_leaf_level(l->ept_page_size) - 1) +
-			(r->guest_level ? 1 : 0);
+		if (k < l->nr_refs)
+			refs += env->ept.levels - (unsigned)(ept_leaf_level(l->ept_page_size) - 1) +
+				(r->guest_level ? 1 : 0);
 		for (unsigned j = 0; j < r->nr_ept && len < sizeof(buf); j++) {
 			uint64_t e = *(volatile uint64_t *)(uintptr_t)r->ept_hpa[j];
 
@@ -273,7 +273,7 @@ void ept_layout_print(struct ept_env *env, const struct ept_layout *l)
 					ept_names[r->ept_level[j]], r->ept_hpa[j],
 					e & EPT_ACCESSED ? 'A' : '-', e & EPT_DIRTY ? 'D' : '-');
 		}
-		report_info("trace %-4s gpa %#lx hpa %#lx%s", ept_layout_ref_name(env, l, k),
+		report_info("trace %-6s gpa %#lx hpa %#lx%s", ept_layout_ref_name(env, l, k),
 			    r->gpa, r->hpa, buf);
 	}
 	report_info("trace: %u memory references (%u guest levels x %u EPT levels, leaf %s)",

@@ -28,8 +28,10 @@
 
 #include "x86/ept_env.h"
 
-/* 5 guest levels and the final access */
-#define LAYOUT_MAX_REFS 6
+/* 5 guest levels, the final access and the unused subtree */
+#define LAYOUT_MAX_REFS 7
+/* guest_level of the row after the last reference: a subtree no walk uses */
+#define LAYOUT_UNUSED 0xff
 
 struct ept_layout_ref {
 	uint8_t guest_level;		/* 1 = PTE ... 5 = PML5E; 0: the final access */
@@ -46,6 +48,8 @@ struct ept_layout {
 	uint64_t guest_page_size;	/* 0: paging off */
 	uint64_t ept_page_size;		/* of every reference's leaf (ept_layout_map()) */
 	unsigned nr_refs;		/* walk order: root table first, final last */
+	/* ref[nr_refs]: a page in a region of its own that no walk uses,
+	 * mapped like the others (its EPT PDPTE, PDE, PTE: A/D stay clear) */
 	struct ept_layout_ref ref[LAYOUT_MAX_REFS];
 };
 
@@ -68,17 +72,17 @@ bool ept_layout_init(struct ept_env *env, struct ept_layout *l, uint64_t page_hp
  */
 void ept_layout_map(struct ept_env *env, struct ept_layout *l, uint64_t ept_page_size,
 		    enum guest_op op);
-/* Set A and D in every observed EPT entry and every guest entry of the
- * window's walk (the "flags already set" cases). */
-void ept_layout_preset_ad(struct ept_env *env, struct ept_layout *l);
-/* Clear them again, as software does. */
-void ept_layout_clear_ad(struct ept_env *env, struct ept_layout *l);
+/* Set (@set) or clear, as software does, A and D (D in leaves only) in
+ * every observed EPT entry of the references (@ept) and in every guest
+ * entry of the window's walk (@guest). */
+void ept_layout_set_ad(struct ept_env *env, struct ept_layout *l, bool ept, bool guest, bool set);
 
-/* Name of reference @k for check ids and tables: "pml4", "pd", "page"... */
+/* Name of reference @k (k <= nr_refs) for check ids and tables: "pml4",
+ * "pd", "page"..., "unused" */
 const char *ept_layout_ref_name(const struct ept_env *env, const struct ept_layout *l, unsigned k);
 
 /*
- * One reference's row of the 2-D walk as an outcome record: FLD_EPT_AD for
+ * One reference's row (k <= nr_refs) of the 2-D walk as an outcome record: FLD_EPT_AD for
  * its observed EPT entries and FLD_GUEST_AD for the guest entry it reads.
  * want: from the reference model (ad_model_ept()/ad_model_guest()) given
  * the case's outcome and trace (ept_case_expect() first), flags set before

@@ -24,6 +24,10 @@
  *                     locked RMW, fetch x
  *                       clear   every flag clear before the access;
  *                       preset  every flag already set (they stay set);
+ *                       gad-set the guest's flags already set, EPT's
+ *                               clear: no guest A/D write, yet the
+ *                               tables' EPT leaves get D (the walk's
+ *                               reads are writes for EPT);
  *                       sticky  an access, software clears every flag,
  *                               then INVEPT and the access again: the
  *                               flags are set again;
@@ -31,14 +35,17 @@
  *                               read-only, write-only (misconfiguration):
  *                               what must, may and must not be set after
  *                               an access that stopped.
- *   ept_trace_<mode>  4K guest pages, 4K EPT leaves: the walk stopped at
- *                     each reference k by each of its EPT entries not
+ *   ept_trace_<mode>  4K guest pages, EPT leaves of each size (4K: the
+ *                     most references): the walk stopped at each
+ *                     reference k by each of its EPT entries not
  *                     present (and by its leaf read-only): the exit names
  *                     the GPA of reference k, qualification bits 7 and 8
  *                     say paging-structure access (8 = 0) or final access
  *                     (8 = 1) (Table 28-7), and no reference after k left
  *                     a trace.  verbose=1 prints each case's walk as the
  *                     table (reference x EPT level, GPA, HPA, A/D).
+ * Every case also checks an EPT subtree no walk uses (<id>.ref.unused):
+ * its entries' flags stay clear.
  */
 #include "libcflat.h"
 #include "test.h"
@@ -81,12 +88,14 @@ static const struct mode {
 	  { { "flat", 0 } }, 1 },
 };
 
-enum variant { V_CLEAR, V_PRESET, V_STICKY, V_NP, V_RO, V_MC, NR_VARIANTS };
+enum variant { V_CLEAR, V_PRESET, V_GAD_SET, V_STICKY, V_NP, V_RO, V_MC, NR_VARIANTS };
 static const char *const variant_names[NR_VARIANTS] = {
-	"clear", "preset", "sticky", "leaf-np", "leaf-ro", "leaf-mc",
+	"clear", "preset", "gad-set", "sticky", "leaf-np", "leaf-ro", "leaf-mc",
 };
 static const char *const variant_words[NR_VARIANTS] = {
-	"flags clear", "flags already set", "flags cleared by software after an access",
+	"flags clear", "EPT and guest flags already set",
+	"guest flags already set, EPT flags clear (no guest A/D write: the walk's reads are the writes)",
+	"flags cleared by software after an access",
 	"final EPT leaf not present", "final EPT leaf read-only",
 	"final EPT leaf write-only (misconfigured)",
 };
@@ -104,9 +113,11 @@ struct run {
 	/* trace: the stop points */
 	unsigned nr_stops;
 	struct stop {
-		uint8_t ref, ept;	/* reference, index of its observed EPT entry */
+		uint8_t size;		/* ept_sizes[] */
+		uint8_t ref, ept;	/* reference, index of its observed EPT
+					   entry (0xff: none) */
 		uint64_t rwx;		/* what that entry gets */
-	} stops[64];
+	} stops[3 * 40];
 	struct outcome want[LAYOUT_MAX_REFS], got[LAYOUT_MAX_REFS];
 };
 
@@ -196,7 +207,7 @@ static void check_ref(const char *id, const char *name, const struct outcome *w,
 	if (w->nr_guest_ad)
 		f[n++] = (struct check_field){ "guest_ad", g->v[FLD_GUEST_AD],
 					       w->v[FLD_GUEST_AD], w->mask[FLD_GUEST_AD] };
-	if (!report_fields(id, f, n, "the %s reference's walk: EPT A/D (SDM 29.3.5)%s", name,
+	if (!report_fields(id, f, n, "%s: EPT A/D (SDM 29.3.5)%s", name,
 			   w->nr_guest_ad ? " and the guest entry's A/D (Vol. 3A 4.8)" : "")) {
 		static const char *const lv[] = { "?", "PTE", "PDE", "PDPTE", "PML4E", "PML5E" };
 
@@ -219,7 +230,7 @@ static void run_case(struct run *s, struct ept_layout *l, const char *id, const 
 		/* a restricted root table stops the guest's own code fetch */
 		.expect_run = true,
 	};
-	char cid[128];
+	char cid[128], what[64];
 
 	ept_case_expect(&s->env, &c);
 	if (c.model.kind == EPT_OUTCOME_UNMODELED || c.model.order_ambiguous) {
@@ -228,14 +239,16 @@ static void run_case(struct run *s, struct ept_layout *l, const char *id, const 
 			  "the reference model does not predict this case");
 		return;
 	}
-	for (unsigned k = 0; k < l->nr_refs; k++)
+	for (unsigned k = 0; k <= l->nr_refs; k++)
 		ept_layout_want_ref(&s->env, l, k, &c, &s->want[k]);
 	ept_case_run(&s->env, &c);
 	ept_case_check(id, words, &c);
-	for (unsigned k = 0; k < l->nr_refs; k++) {
+	for (unsigned k = 0; k <= l->nr_refs; k++) {
 		ept_layout_got_ref(&s->env, l, k, &s->got[k]);
 		ref_ids(s, l, id, k, cid, sizeof(cid));
-		check_ref(cid, ept_layout_ref_name(&s->env, l, k), &s->want[k], &s->got[k]);
+		snprintf(what, sizeof(what), k < l->nr_refs ? "the %s reference's walk" :
+			 "an EPT subtree no walk uses (%s)", ept_layout_ref_name(&s->env, l, k));
+		check_ref(cid, what, &s->want[k], &s->got[k]);
 	}
 	if (report_verbose())
 		ept_layout_print(&s->env, l);
@@ -266,12 +279,13 @@ static void ad_case(void *ctx, unsigned i)
 	ept_layout_map(&s->env, l, es->size, op);
 	switch (v) {
 	case V_PRESET:
-		ept_layout_preset_ad(&s->env, l);
+	case V_GAD_SET:
+		ept_layout_set_ad(&s->env, l, v == V_PRESET, true, true);
 		break;
 	case V_STICKY:
 		/* the first access sets flags; software clears them all */
 		ept_env_run(&s->env, op, l->gla, op == GUEST_OP_RMW ? CASE_RMW_ADDEND : CASE_WRITE_VALUE);
-		ept_layout_clear_ad(&s->env, l);
+		ept_layout_set_ad(&s->env, l, true, true, false);
 		break;
 	case V_NP:
 	case V_RO:
@@ -297,18 +311,25 @@ static const char *const ept_level_ids[] = { "?", "pte", "pde", "pdpte", "pml4e"
 
 /* Every reference stopped by each of its own EPT entries not present (the
  * shared window PML4E: at the first reference only, which it stops), and
- * by its leaf read-only; index 0: nothing stopped. */
-static void trace_stops(struct run *s, const struct ept_layout *l)
+ * by its leaf read-only; first: nothing stopped.  Per EPT leaf size. */
+static void trace_stops(struct run *s, struct ept_layout *l)
 {
 	s->nr_stops = 0;
-	s->stops[s->nr_stops++] = (struct stop){ 0, 0xff, 0 };
-	for (unsigned k = 0; k < l->nr_refs; k++) {
-		const struct ept_layout_ref *r = &l->ref[k];
+	for (unsigned z = 0; z < ARRAY_SIZE(ept_sizes); z++) {
+		if (ept_size_why(ept_sizes[z].size))
+			continue;
+		ept_layout_map(&s->env, l, ept_sizes[z].size, GUEST_OP_READ);
+		s->stops[s->nr_stops++] = (struct stop){ (uint8_t)z, 0, 0xff, 0 };
+		for (unsigned k = 0; k < l->nr_refs; k++) {
+			const struct ept_layout_ref *r = &l->ref[k];
 
-		for (unsigned j = 0; j < r->nr_ept; j++)
-			if (k == 0 || r->ept_level[j] <= EPT_LEVEL_PDPTE)
-				s->stops[s->nr_stops++] = (struct stop){ (uint8_t)k, (uint8_t)j, 0 };
-		s->stops[s->nr_stops++] = (struct stop){ (uint8_t)k, (uint8_t)(r->nr_ept - 1), EPT_READ };
+			for (unsigned j = 0; j < r->nr_ept; j++)
+				if (k == 0 || r->ept_level[j] <= EPT_LEVEL_PDPTE)
+					s->stops[s->nr_stops++] =
+						(struct stop){ (uint8_t)z, (uint8_t)k, (uint8_t)j, 0 };
+			s->stops[s->nr_stops++] =
+				(struct stop){ (uint8_t)z, (uint8_t)k, (uint8_t)(r->nr_ept - 1), EPT_READ };
+		}
 	}
 }
 
@@ -320,34 +341,30 @@ static void trace_case(void *ctx, unsigned i)
 	struct ept_layout *l = &s->lay[0];
 	char id[96], words[200], what[96];
 	const struct stop *p = &s->stops[st];
+	const struct size *es = &ept_sizes[p->size];
 
 	if (s->why) {
-		/* the ids of the 4-level stops: one skip each */
-		snprintf(id, sizeof(id), "stop%u.%s", st, guest_op_name(op));
+		snprintf(id, sizeof(id), "all.%s", guest_op_name(op));
 		report_skip(id, NULL, "%s", s->why);
 		return;
 	}
-	if (st >= s->nr_stops)
-		return;
+	ept_layout_map(&s->env, l, es->size, op);
 	if (p->ept == 0xff) {
-		snprintf(id, sizeof(id), "complete.%s", guest_op_name(op));
+		snprintf(id, sizeof(id), "%s.complete.%s", es->name, guest_op_name(op));
 		snprintf(what, sizeof(what), "the whole walk");
 	} else {
 		const struct ept_layout_ref *r = &l->ref[p->ref];
+		volatile uint64_t *e = (volatile uint64_t *)(uintptr_t)r->ept_hpa[p->ept];
 
-		snprintf(id, sizeof(id), "%s.%s-%s.%s", ept_layout_ref_name(&s->env, l, p->ref),
-			 ept_level_ids[r->ept_level[p->ept]], p->rwx ? "ro" : "np", guest_op_name(op));
+		snprintf(id, sizeof(id), "%s.%s.%s-%s.%s", es->name,
+			 ept_layout_ref_name(&s->env, l, p->ref), ept_level_ids[r->ept_level[p->ept]],
+			 p->rwx ? "ro" : "np", guest_op_name(op));
 		snprintf(what, sizeof(what), "the %s reference's EPT %s %s",
 			 ept_layout_ref_name(&s->env, l, p->ref), ept_level_ids[r->ept_level[p->ept]],
 			 p->rwx ? "read-only" : "not present");
-	}
-	words_of(words, sizeof(words), s, s->m->gsizes[0].size, PAGE_4K, op, what);
-	ept_layout_map(&s->env, l, PAGE_4K, op);
-	if (p->ept != 0xff) {
-		volatile uint64_t *e = (volatile uint64_t *)(uintptr_t)l->ref[p->ref].ept_hpa[p->ept];
-
 		*e = (*e & ~EPT_RWX_MASK) | p->rwx;
 	}
+	words_of(words, sizeof(words), s, s->m->gsizes[0].size, es->size, op, what);
 	run_case(s, l, id, words, op);
 }
 
@@ -374,13 +391,11 @@ static void family(const char *kind, const char *mode_name)
 		if (!strcmp(kind, "ad")) {
 			cases_run(m->nr_gsizes * AD_CASES_PER_GSIZE, ad_case, &s);
 		} else {
-			if (!s.why && !s.gsize_why[0]) {
-				ept_layout_map(&s.env, &s.lay[0], PAGE_4K, GUEST_OP_READ);
+			if (!s.why && !s.gsize_why[0])
 				trace_stops(&s, &s.lay[0]);
-			} else if (!s.why) {
+			else if (!s.why)
 				s.why = s.gsize_why[0];
-			}
-			/* skipped: one line per stop slot of the table */
+			/* skipped: one line per access kind */
 			cases_run((s.why ? 1 : s.nr_stops) * ARRAY_SIZE(ops), trace_case, &s);
 		}
 		if (have_env)
