@@ -51,6 +51,9 @@ bool outcome_check(const char *id, const char *words, const struct outcome *want
 	};
 	static const enum outcome_field data_fields[] = { FLD_DATA };
 	static const enum outcome_field ad_fields[] = { FLD_EPT_AD, FLD_GUEST_AD };
+	static const enum outcome_field ve_fields[] = {
+		FLD_VE_REASON, FLD_VE_BUSY, FLD_VE_QUAL, FLD_VE_GLA, FLD_VE_GPA, FLD_VE_INDEX,
+	};
 	struct check_field f[ARRAY_SIZE(main_fields)];
 	char cid[128];
 	unsigned n;
@@ -73,6 +76,11 @@ bool outcome_check(const char *id, const char *words, const struct outcome *want
 			if (want->nr_guest_ad)
 				ad_legend("guest_ad", want->guest_ad_level, want->nr_guest_ad);
 		}
+	}
+	n = gather(want, got, ve_fields, ARRAY_SIZE(ve_fields), f);
+	if (n) {
+		snprintf(cid, sizeof(cid), "%s.ve", id);
+		report_fields(cid, f, n, "the #VE information area as SDM 26.5.7.2 Table 26-1 requires");
 	}
 	return pass;
 }

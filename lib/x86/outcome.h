@@ -29,7 +29,13 @@
 	X(MEM,        "mem",        "memory after a stopped write")		\
 	X(EPT_AD,     "ept_ad",     "EPT accessed/dirty flags, 2 bits an entry") \
 	X(GUEST_AD,   "guest_ad",   "guest paging A/D flags, 2 bits an entry")	\
-	X(VALUE,      "value",      "a register or VMCS value the SDM defines")
+	X(VALUE,      "value",      "a register or VMCS value the SDM defines") \
+	X(VE_REASON,  "ve_reason",  "#VE information area: exit reason (offset 0)") \
+	X(VE_BUSY,    "ve_busy",    "#VE information area: busy word (offset 4)") \
+	X(VE_QUAL,    "ve_qual",    "#VE information area: exit qualification (offset 8)") \
+	X(VE_GLA,     "ve_gla",     "#VE information area: guest-linear address (offset 16)") \
+	X(VE_GPA,     "ve_gpa",     "#VE information area: guest-physical address (offset 24)") \
+	X(VE_INDEX,   "ve_index",   "#VE information area: EPTP index (offset 32)")
 
 enum outcome_field {
 #define OUTCOME_ENUM(e, name, words) FLD_##e,
@@ -68,7 +74,8 @@ static inline void outcome_set(struct outcome *o, enum outcome_field f, uint64_t
  *              error_code, cr2, intr, value, and mem (memory after a
  *              stopped write is part of how the exit ended the access);
  *   <id>.data  data, when the case defines it (a completed access);
- *   <id>.ad    ept_ad / guest_ad, when the case defines them.
+ *   <id>.ad    ept_ad / guest_ad, when the case defines them;
+ *   <id>.ve    the #VE information area words (ve_*), when defined.
  * Which checks a case reports depends on the expected record only, so a
  * flip run prints the same ids.  The TAP words are "@words -> describe".
  * Returns whether <id> matched (unperturbed: see report_fields()).

@@ -73,13 +73,18 @@ enum vmfunc_result vmfunc_expect(const struct ept_caps *caps, const struct vmfun
 		out->rule = VMFUNC_RULE_DISABLED;
 		return out->result = VMFUNC_UD;
 	}
-	/* 26.5.6: "If EAX is greater than 63 or the bit EAX of the
-	 * VM-function controls is 0, VMFUNC causes a VM exit" (exit 59). */
-	if (f->eax > 63 || !(f->vmfunc_controls & BIT(f->eax))) {
+	/* VMFUNC instruction page: "#UD ... If EAX >= 64" (EAX: bits 31:0). */
+	if ((uint32_t)f->eax >= 64) {
+		out->rule = VMFUNC_RULE_EAX_RANGE;
+		return out->result = VMFUNC_UD;
+	}
+	/* 26.5.6: a function whose VM-function control bit is 0 causes a VM
+	 * exit (exit reason 59). */
+	if (!(f->vmfunc_controls & BIT((uint32_t)f->eax))) {
 		out->rule = VMFUNC_RULE_LEAF;
 		return out->result = VMFUNC_VM_EXIT;
 	}
-	if (f->eax != VMFUNC_LEAF_EPTP_SWITCHING) {
+	if ((uint32_t)f->eax != VMFUNC_LEAF_EPTP_SWITCHING) {
 		/* no other function is modeled: the caller enables leaf 0 only */
 		out->rule = VMFUNC_RULE_LEAF;
 		return out->result = VMFUNC_VM_EXIT;
@@ -87,8 +92,8 @@ enum vmfunc_result vmfunc_expect(const struct ept_caps *caps, const struct vmfun
 	/* 26.5.6.3, EPTP switching: "IF ECX >= 512 THEN VM exit; ELSE
 	 * tent_EPTP <- 8 bytes from EPTP-list address + 8 * ECX; IF tent_EPTP
 	 * is not an EPTP value that would be allowed by VM entry THEN VM exit".
-	 * The index is ECX as a 64-bit register in 64-bit mode. */
-	if (f->ecx >= VMFUNC_EPTP_LIST_ENTRIES) {
+	 * The index is ECX: bits 63:32 of RCX play no part. */
+	if ((uint32_t)f->ecx >= VMFUNC_EPTP_LIST_ENTRIES) {
 		out->rule = VMFUNC_RULE_INDEX;
 		return out->result = VMFUNC_VM_EXIT;
 	}
@@ -112,6 +117,7 @@ const char *vmfunc_rule_name(enum vmfunc_rule r)
 	switch (r) {
 	case VMFUNC_OK: return "EPTP switched";
 	case VMFUNC_RULE_DISABLED: return "VMFUNC: \"enable VM functions\" = 0: #UD";
+	case VMFUNC_RULE_EAX_RANGE: return "VMFUNC: EAX >= 64: #UD";
 	case VMFUNC_RULE_LEAF: return "SDM 26.5.6: function not enabled in the VM-function controls: VM exit";
 	case VMFUNC_RULE_INDEX: return "SDM 26.5.6.3: ECX >= 512: VM exit";
 	case VMFUNC_RULE_BAD_EPTP: return "SDM 26.5.6.3: EPTP-list entry fails the VM-entry EPTP checks: VM exit";

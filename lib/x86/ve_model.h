@@ -9,7 +9,7 @@
  *     fault without error code; exception-bitmap bit 20 makes it a VM
  *     exit with that interruption information ........ ve_exit_intr_info()
  *   - 26.5.6.3 "EPTP Switching" and the VMFUNC instruction page
- *     (Vol. 2): #UD, VM exit 59, or the switch ........ vmfunc_expect()
+ *     (Vol. 3C 31): #UD, VM exit 59, or the switch ..... vmfunc_expect()
  *   - 26.2.1.1 VM-entry checks on the #VE information address, the
  *     VM-function controls and the EPTP-list address .. ve_entry_check()
  *
@@ -87,7 +87,8 @@ enum vmfunc_result {
 enum vmfunc_rule {
 	VMFUNC_OK = 0,
 	VMFUNC_RULE_DISABLED,           /* "enable VM functions" = 0: #UD */
-	VMFUNC_RULE_LEAF,               /* EAX > 63 or its control bit 0 */
+	VMFUNC_RULE_EAX_RANGE,          /* EAX >= 64: #UD */
+	VMFUNC_RULE_LEAF,               /* the control bit of EAX is 0 */
 	VMFUNC_RULE_INDEX,              /* ECX >= 512 */
 	VMFUNC_RULE_BAD_EPTP,           /* the list entry fails 26.2.1.1 */
 };
