@@ -38,8 +38,9 @@
  *   ept_trace_<mode>  4K guest pages, EPT leaves of each size (4K: the
  *                     most references): the walk stopped at each
  *                     reference k by each of its EPT entries not
- *                     present (and by its leaf read-only): the exit names
- *                     the GPA of reference k, qualification bits 7 and 8
+ *                     present or write-only (misconfigured), and by its
+ *                     leaf read-only: the exit names the GPA of
+ *                     reference k, a violation's qualification bits 7 and 8
  *                     say paging-structure access (8 = 0) or final access
  *                     (8 = 1) (Table 28-7), and no reference after k left
  *                     a trace.  verbose=1 prints each case's walk as the
@@ -117,7 +118,7 @@ struct run {
 		uint8_t ref, ept;	/* reference, index of its observed EPT
 					   entry (0xff: none) */
 		uint64_t rwx;		/* what that entry gets */
-	} stops[3 * 40];
+	} stops[3 * 72];
 	struct outcome want[LAYOUT_MAX_REFS], got[LAYOUT_MAX_REFS];
 };
 
@@ -309,9 +310,10 @@ static void ad_case(void *ctx, unsigned i)
 
 static const char *const ept_level_ids[] = { "?", "pte", "pde", "pdpte", "pml4e", "pml5e" };
 
-/* Every reference stopped by each of its own EPT entries not present (the
- * shared window PML4E: at the first reference only, which it stops), and
- * by its leaf read-only; first: nothing stopped.  Per EPT leaf size. */
+/* Every reference stopped by each of its own EPT entries not present and
+ * write-only (a misconfiguration: SDM 29.3.3.1) (the shared window PML4E:
+ * at the first reference only, which it stops), and by its leaf
+ * read-only; first: nothing stopped.  Per EPT leaf size. */
 static void trace_stops(struct run *s, struct ept_layout *l)
 {
 	s->nr_stops = 0;
@@ -323,14 +325,27 @@ static void trace_stops(struct run *s, struct ept_layout *l)
 		for (unsigned k = 0; k < l->nr_refs; k++) {
 			const struct ept_layout_ref *r = &l->ref[k];
 
-			for (unsigned j = 0; j < r->nr_ept; j++)
-				if (k == 0 || r->ept_level[j] <= EPT_LEVEL_PDPTE)
-					s->stops[s->nr_stops++] =
-						(struct stop){ (uint8_t)z, (uint8_t)k, (uint8_t)j, 0 };
+			for (unsigned j = 0; j < r->nr_ept; j++) {
+				if (k > 0 && r->ept_level[j] > EPT_LEVEL_PDPTE)
+					continue;
+				s->stops[s->nr_stops++] =
+					(struct stop){ (uint8_t)z, (uint8_t)k, (uint8_t)j, 0 };
+				s->stops[s->nr_stops++] =
+					(struct stop){ (uint8_t)z, (uint8_t)k, (uint8_t)j, EPT_WRITE };
+			}
 			s->stops[s->nr_stops++] =
 				(struct stop){ (uint8_t)z, (uint8_t)k, (uint8_t)(r->nr_ept - 1), EPT_READ };
 		}
 	}
+}
+
+static const char *stop_kind(const struct stop *p, bool words)
+{
+	if (p->rwx == EPT_READ)
+		return words ? "read-only" : "ro";
+	if (p->rwx == EPT_WRITE)
+		return words ? "write-only (misconfigured)" : "mc";
+	return words ? "not present" : "np";
 }
 
 static void trace_case(void *ctx, unsigned i)
@@ -358,10 +373,10 @@ static void trace_case(void *ctx, unsigned i)
 
 		snprintf(id, sizeof(id), "%s.%s.%s-%s.%s", es->name,
 			 ept_layout_ref_name(&s->env, l, p->ref), ept_level_ids[r->ept_level[p->ept]],
-			 p->rwx ? "ro" : "np", guest_op_name(op));
+			 stop_kind(p, false), guest_op_name(op));
 		snprintf(what, sizeof(what), "the %s reference's EPT %s %s",
 			 ept_layout_ref_name(&s->env, l, p->ref), ept_level_ids[r->ept_level[p->ept]],
-			 p->rwx ? "read-only" : "not present");
+			 stop_kind(p, true));
 		*e = (*e & ~EPT_RWX_MASK) | p->rwx;
 	}
 	words_of(words, sizeof(words), s, s->m->gsizes[0].size, es->size, op, what);
