@@ -31,6 +31,7 @@
 #include "x86/ept_env.h"
 #include "x86/ept_matrix.h"
 #include "x86/spp_model.h"
+#include "x86/ve_outcome.h"
 #include "x86/vmentry_model.h"
 
 /* RDI = the GLA, RSI = the value. */
@@ -373,16 +374,8 @@ static void entry_case(void *ctx, unsigned i)
 	e = vmx_run_guest(t->env.vcpu);
 	vmcs_write(VMCS_SPPT_POINTER, (uintptr_t)t->sppt[4]);
 	vmcs_set_bits(VMCS_SECONDARY_PROC_CONTROLS, CPU2_ENABLE_EPT);
-	if (!err) {
-		outcome_set(&w, FLD_REASON, EXIT_REASON_VMCALL, ~0u);
-		outcome_set(&w, FLD_INSN_ERR, 0, ~0u);
-		snprintf(w.describe, sizeof(w.describe), "VM entry succeeds");
-	} else {
-		outcome_set(&w, FLD_REASON, 0xffffffffu, ~0u);	/* VMfail: no exit */
-		outcome_set(&w, FLD_INSN_ERR, err, ~0u);
-		snprintf(w.describe, sizeof(w.describe), "VMfailValid(%u): %s", err,
-			 er != VMENTRY_EPT_OK ? vmentry_ept_rule_name(er) : spp_spptp_rule_name(sr));
-	}
+	outcome_want_entry(&w, err, er != VMENTRY_EPT_OK ? vmentry_ept_rule_name(er) :
+			   spp_spptp_rule_name(sr));
 	outcome_got_exit(&g, &e);
 	if (!outcome_check(entry_cases[i].id, words, &w, &g))
 		vmx_exit_report_info(&e);

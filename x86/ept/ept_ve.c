@@ -37,7 +37,7 @@
 #include "x86/desc.h"
 #include "x86/ept_env.h"
 #include "x86/ept_matrix.h"
-#include "x86/ve_model.h"
+#include "x86/ve_outcome.h"
 
 /* The guest's #VE handler: call the host, then return to the faulting
  * instruction. */
@@ -128,37 +128,6 @@ static void ve_reset(struct ve_test *t, uint32_t busy, uint16_t index, bool ve_e
 	ept_case_begin(&t->env, t->gla);
 }
 
-/* The area as it is now, as the expected record of an untouched area. */
-static void want_area_unchanged(struct outcome *w, const volatile struct ve_info *a)
-{
-	outcome_set(w, FLD_VE_REASON, a->exit_reason, ~0u);
-	outcome_set(w, FLD_VE_BUSY, a->busy, ~0u);
-	outcome_set(w, FLD_VE_QUAL, a->exit_qualification, ~0ull);
-	outcome_set(w, FLD_VE_GLA, a->gla, ~0ull);
-	outcome_set(w, FLD_VE_GPA, a->gpa, ~0ull);
-	outcome_set(w, FLD_VE_INDEX, a->eptp_index, 0xffff);
-}
-
-static void want_area(struct outcome *w, const struct ve_area *a)
-{
-	outcome_set(w, FLD_VE_REASON, a->exit_reason, ~0u);
-	outcome_set(w, FLD_VE_BUSY, a->busy, ~0u);
-	outcome_set(w, FLD_VE_QUAL, a->qual, a->qual_mask);
-	outcome_set(w, FLD_VE_GLA, a->gla, a->gla_mask);
-	outcome_set(w, FLD_VE_GPA, a->gpa, a->gpa_mask);
-	outcome_set(w, FLD_VE_INDEX, a->eptp_index, 0xffff);
-}
-
-static void got_area(struct outcome *g, const volatile struct ve_info *a)
-{
-	g->v[FLD_VE_REASON] = a->exit_reason;
-	g->v[FLD_VE_BUSY] = a->busy;
-	g->v[FLD_VE_QUAL] = a->exit_qualification;
-	g->v[FLD_VE_GLA] = a->gla;
-	g->v[FLD_VE_GPA] = a->gpa;
-	g->v[FLD_VE_INDEX] = a->eptp_index;
-}
-
 /* The instruction a fault-like exit or #VE names: the stub's access, or
  * for a fetch the target it jumped to. */
 static uint64_t fault_rip(struct ve_test *t, enum guest_op op)
@@ -192,15 +161,15 @@ static bool ve_access_case(struct ve_test *t, const char *id, const char *words,
 		c.want.mask[FLD_QUAL] = c.want.mask[FLD_GPA] = c.want.mask[FLD_GLA] = 0;
 		snprintf(c.want.describe, sizeof(c.want.describe), "#VE (exit 0, vector 20), qual %#lx",
 			 area.qual);
-		want_area(&c.want, &area);
+		outcome_want_ve_area(&c.want, &area);
 	} else {
-		want_area_unchanged(&c.want, t->area);
+		outcome_want_ve_untouched(&c.want, t->area);
 	}
 	if (c.model.kind == EPT_OUTCOME_VIOLATION || c.model.kind == EPT_OUTCOME_MISCONFIG)
 		outcome_set(&c.want, FLD_VALUE, fault_rip(t, op), ~0ull);
 	ept_case_run(&t->env, &c);
 	c.got.v[FLD_VALUE] = c.exit.guest_rip;
-	got_area(&c.got, t->area);
+	outcome_got_ve_area(&c.got, t->area);
 	return ept_case_check(id, words, &c);
 }
 
@@ -306,7 +275,7 @@ static void got_after_resume(struct ve_test *t, struct ept_case *c)
 	c->got.v[FLD_DATA] = c->op == GUEST_OP_READ ? c->exit.regs.rax :
 			     c->op == GUEST_OP_FETCH ? c->exit.guest_rip : *c->host;
 	c->got.v[FLD_VALUE] = c->exit.guest_rip;
-	got_area(&c->got, t->area);
+	outcome_got_ve_area(&c->got, t->area);
 }
 
 /* The handler's VMCALL after a #VE: the frame's RIP is the faulting
@@ -318,14 +287,14 @@ static bool guest_ve_check(struct ve_test *t, const char *id, const char *words,
 	outcome_set(&c->want, FLD_REASON, EXIT_REASON_VMCALL, ~0u);
 	outcome_set(&c->want, FLD_IDT_VEC, 0, INTR_INFO_VALID);
 	outcome_set(&c->want, FLD_VALUE, fault_rip(t, c->op), ~0ull);
-	want_area(&c->want, area);
+	outcome_want_ve_area(&c->want, area);
 	snprintf(c->want.describe, sizeof(c->want.describe), "#VE handler, frame RIP %#lx",
 		 fault_rip(t, c->op));
 	memset(&c->got, 0, sizeof(c->got));
 	outcome_got_exit(&c->got, &c->exit);
 	c->got.v[FLD_VALUE] = c->exit.reason == EXIT_REASON_VMCALL ?
 			      *(volatile uint64_t *)(uintptr_t)c->exit.guest_rsp : 0;
-	got_area(&c->got, t->area);
+	outcome_got_ve_area(&c->got, t->area);
 	return ept_case_check(id, words, c);
 }
 
@@ -408,7 +377,7 @@ static void guest_case(void *ctx, unsigned i)
 		/* the first try already walked the guest tables: their A/D
 		 * flags are not what this step is about */
 		d.want.mask[FLD_EPT_AD] = d.want.mask[FLD_GUEST_AD] = 0;
-		want_area_unchanged(&d.want, t->area);
+		outcome_want_ve_untouched(&d.want, t->area);
 		if (d.model.kind == EPT_OUTCOME_VIOLATION)
 			outcome_set(&d.want, FLD_VALUE, fault_rip(t, op), ~0ull);
 		d.exit = vmx_run_guest(t->env.vcpu);
@@ -463,12 +432,12 @@ static void delivery_case(void *ctx, unsigned i)
 		report_info("model: the delivery violation converts");
 	outcome_set(&c.want, FLD_IDT_VEC, ve_exit_intr_info(), 0xffffffffu & ~(uint64_t)INTR_INFO_NMI_UNBLOCKING);
 	outcome_set(&c.want, FLD_MEM, CASE_PATTERN, c.op == GUEST_OP_WRITE || c.op == GUEST_OP_RMW ? ~0ull : 0);
-	want_area(&c.want, &area);
+	outcome_want_ve_area(&c.want, &area);
 	c.exit = ept_env_run(&t->env, op, t->gla, op == GUEST_OP_RMW ? CASE_RMW_ADDEND : CASE_WRITE_VALUE);
 	memset(&c.got, 0, sizeof(c.got));
 	outcome_got_exit(&c.got, &c.exit);
 	c.got.v[FLD_MEM] = *(volatile uint64_t *)t->host;
-	got_area(&c.got, t->area);
+	outcome_got_ve_area(&c.got, t->area);
 	ept_case_check(id, words, &c);
 }
 
@@ -504,15 +473,7 @@ static void entry_case(void *ctx, unsigned i)
 	vcpu_set_entry(t->env.vcpu, (void (*)(void))ve_guest_vmcall, 0);
 	e = vmx_run_guest(t->env.vcpu);
 	vmcs_write(VMCS_VE_INFO_ADDR, (uintptr_t)t->area);
-	if (rule == VE_ENTRY_OK) {
-		outcome_set(&w, FLD_REASON, EXIT_REASON_VMCALL, ~0u);
-		outcome_set(&w, FLD_INSN_ERR, 0, ~0u);
-		snprintf(w.describe, sizeof(w.describe), "VM entry succeeds");
-	} else {
-		outcome_set(&w, FLD_REASON, 0xffffffffu, ~0u);	/* no exit: VMfail */
-		outcome_set(&w, FLD_INSN_ERR, ve_entry_expected_error(rule), ~0u);
-		snprintf(w.describe, sizeof(w.describe), "VMfailValid(7): %s", ve_entry_rule_name(rule));
-	}
+	outcome_want_entry(&w, ve_entry_expected_error(rule), ve_entry_rule_name(rule));
 	outcome_got_exit(&g, &e);
 	if (!outcome_check(id, words, &w, &g))
 		vmx_exit_report_info(&e);

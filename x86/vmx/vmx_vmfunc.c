@@ -25,7 +25,7 @@
 #include "x86/desc.h"
 #include "x86/ept_env.h"
 #include "x86/ept_matrix.h"
-#include "x86/ve_model.h"
+#include "x86/ve_outcome.h"
 #include "x86/vmentry_model.h"
 
 /* RAX = function, RCX = index, RDI = the target's GLA. */
@@ -265,22 +265,15 @@ static void vf_case(void *ctx, unsigned i)
 			outcome_set(&w, FLD_REASON, EXIT_REASON_EXCEPTION_NMI, ~0u);
 			outcome_set(&w, FLD_VECTOR, ve_exit_intr_info(), ~0u);
 			outcome_set(&w, FLD_VALUE, (uintptr_t)vf_guest_switch_read + 3, ~0ull);
-			outcome_set(&w, FLD_VE_REASON, area.exit_reason, ~0u);
-			outcome_set(&w, FLD_VE_BUSY, area.busy, ~0u);
-			outcome_set(&w, FLD_VE_QUAL, area.qual, area.qual_mask);
-			outcome_set(&w, FLD_VE_GLA, area.gla, area.gla_mask);
-			outcome_set(&w, FLD_VE_GPA, area.gpa, area.gpa_mask);
-			outcome_set(&w, FLD_VE_INDEX, area.eptp_index, 0xffff);
+			outcome_want_ve_area(&w, &area);
 			snprintf(w.describe, sizeof(w.describe), "switched, then #VE with EPTP index %u",
 				 area.eptp_index);
 		} else {
 			/* an EPT violation exit (the area untouched) */
 			outcome_want_exit(&w, &c.model);
 			outcome_set(&w, FLD_VALUE, (uintptr_t)vf_guest_switch_read + 3, ~0ull);
-			if (t->ve) {
-				outcome_set(&w, FLD_VE_BUSY, 0, ~0u);
-				outcome_set(&w, FLD_VE_REASON, 0x5a5a5a5a, ~0u);
-			}
+			if (t->ve)
+				outcome_want_ve_untouched(&w, t->area);
 		}
 		break;
 	}
@@ -294,14 +287,8 @@ static void vf_case(void *ctx, unsigned i)
 	outcome_got_exit(&g, &e);
 	g.v[FLD_VALUE] = e.guest_rip;
 	g.v[FLD_DATA] = e.regs.rax;
-	if (t->ve) {
-		g.v[FLD_VE_REASON] = t->area->exit_reason;
-		g.v[FLD_VE_BUSY] = t->area->busy;
-		g.v[FLD_VE_QUAL] = t->area->exit_qualification;
-		g.v[FLD_VE_GLA] = t->area->gla;
-		g.v[FLD_VE_GPA] = t->area->gpa;
-		g.v[FLD_VE_INDEX] = t->area->eptp_index;
-	}
+	if (t->ve)
+		outcome_got_ve_area(&g, t->area);
 	if (!outcome_check(k->id, words, &w, &g))
 		vmx_exit_report_info(&e);
 	snprintf(sub, sizeof(sub), "%s.eptp", k->id);
@@ -377,16 +364,8 @@ static void vf_entry_case(void *ctx, unsigned i)
 	vmcs_set_bits(VMCS_SECONDARY_PROC_CONTROLS, CPU2_ENABLE_EPT);
 	vmcs_write(VMCS_EPTP_LIST_ADDR, (uintptr_t)t->list);
 	vmcs_write(VMCS_VMFUNC_CONTROLS, 1);
-	if (!want_err) {
-		outcome_set(&w, FLD_REASON, EXIT_REASON_VMCALL, ~0u);
-		outcome_set(&w, FLD_INSN_ERR, 0, ~0u);
-		snprintf(w.describe, sizeof(w.describe), "VM entry succeeds");
-	} else {
-		outcome_set(&w, FLD_REASON, 0xffffffffu, ~0u);	/* VMfail: no exit */
-		outcome_set(&w, FLD_INSN_ERR, want_err, ~0u);
-		snprintf(w.describe, sizeof(w.describe), "VMfailValid(%u): %s", want_err,
-			 er != VMENTRY_EPT_OK ? vmentry_ept_rule_name(er) : ve_entry_rule_name(vr));
-	}
+	outcome_want_entry(&w, want_err, er != VMENTRY_EPT_OK ? vmentry_ept_rule_name(er) :
+			   ve_entry_rule_name(vr));
 	outcome_got_exit(&g, &e);
 	if (!outcome_check(k->id, words, &w, &g))
 		vmx_exit_report_info(&e);
