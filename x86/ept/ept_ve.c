@@ -18,6 +18,7 @@
  *                      on the restricted entry, or on the leaf;
  *                      exception-bitmap bit 20 = 1: the #VE is a VM exit
  *                      (reason 0, vector 20)
+ *   ept.ve.large.*     the same on a 2-MByte leaf (its bit 63 decides)
  *   ept.ve.busy.*      busy word not 0: a convertible violation is a VM exit
  *   ept.ve.misconfig.* misconfigurations are never converted
  *   ept.ve.guest.*     bit 20 = 0: the guest's IDT handler gets the #VE
@@ -52,6 +53,8 @@ struct ve_test {
 	struct ept_env env;
 	uint8_t *host;			/* the window target (a 4K EPT leaf) */
 	uint64_t gla, gpa;
+	uint8_t *host2m;		/* another, in a 2M EPT leaf (NULL: none) */
+	uint64_t gla2m, gpa2m;
 	volatile struct ve_info *area;
 	struct idt_gate *idt;		/* identity-mapped guest IDT */
 	struct idt_gate *win_idt;	/* the same, on a window page */
@@ -92,6 +95,8 @@ static bool ve_init(struct ve_test *t)
 	vmx_enable_proc2(CPU2_EPT_VIOLATION_VE);
 	t->env.model.ctl.ve = true;
 	t->host = matrix_map_page(&t->env, PAGE_4K, &t->gla, &t->gpa);
+	if (ept_cap(EPT_CAP_PAGE_2M))
+		t->host2m = matrix_map_page(&t->env, PAGE_2M, &t->gla2m, &t->gpa2m);
 	t->top = t->env.window_own_pml4e ? EPT_LEVEL_PML4E : EPT_LEVEL_PDPTE;
 	t->idt = alloc_page();
 	idt_fill(t->idt);
@@ -113,6 +118,9 @@ static void ve_reset(struct ve_test *t, uint32_t busy, uint16_t index, bool ve_e
 {
 	for (unsigned l = t->top; l >= EPT_LEVEL_PTE; l--)
 		ept_set_bits(&t->env.ept, t->gpa, l, EPT_RWX_MASK, EPT_SUPPRESS_VE);
+	if (t->host2m)
+		for (unsigned l = t->top; l >= EPT_LEVEL_PDE; l--)
+			ept_set_bits(&t->env.ept, t->gpa2m, l, EPT_RWX_MASK, EPT_SUPPRESS_VE);
 	ept_set_bits(&t->env.ept, t->win_idt_gpa, EPT_LEVEL_PTE, EPT_RWX_MASK, EPT_SUPPRESS_VE);
 	memset((void *)t->area, VE_SENTINEL_BYTE, VE_AREA_BYTES);
 	t->area->busy = busy;
@@ -130,19 +138,24 @@ static void ve_reset(struct ve_test *t, uint32_t busy, uint16_t index, bool ve_e
 
 /* The instruction a fault-like exit or #VE names: the stub's access, or
  * for a fetch the target it jumped to. */
+static uint64_t fault_rip_at(struct ve_test *t, enum guest_op op, uint64_t gla)
+{
+	return op == GUEST_OP_FETCH ? gla : ept_env_stub(&t->env, op);
+}
+
 static uint64_t fault_rip(struct ve_test *t, enum guest_op op)
 {
-	return op == GUEST_OP_FETCH ? t->gla : ept_env_stub(&t->env, op);
+	return fault_rip_at(t, op, t->gla);
 }
 
 /*
  * One access with exception-bitmap bit 20 = 1: the model's exit, turned
  * into the #VE exception exit when ve_decide() says so, and the area.
  */
-static bool ve_access_case(struct ve_test *t, const char *id, const char *words,
-			   enum guest_op op, uint32_t busy, uint16_t index)
+static bool ve_access_at(struct ve_test *t, const char *id, const char *words, enum guest_op op,
+			 uint64_t gla, uint8_t *host, uint32_t busy, uint16_t index)
 {
-	struct ept_case c = { .op = op, .gla = t->gla, .host = (volatile uint64_t *)t->host };
+	struct ept_case c = { .op = op, .gla = gla, .host = (volatile uint64_t *)host };
 	struct ve_conditions cond = { .cr0_pe = true, .busy = busy, .eptp_index = index };
 	struct ve_area area;
 	enum ve_result r;
@@ -166,11 +179,17 @@ static bool ve_access_case(struct ve_test *t, const char *id, const char *words,
 		outcome_want_ve_untouched(&c.want, t->area);
 	}
 	if (c.model.kind == EPT_OUTCOME_VIOLATION || c.model.kind == EPT_OUTCOME_MISCONFIG)
-		outcome_set(&c.want, FLD_VALUE, fault_rip(t, op), ~0ull);
+		outcome_set(&c.want, FLD_VALUE, fault_rip_at(t, op, gla), ~0ull);
 	ept_case_run(&t->env, &c);
 	c.got.v[FLD_VALUE] = c.exit.guest_rip;
 	outcome_got_ve_area(&c.got, t->area);
 	return ept_case_check(id, words, &c);
+}
+
+static bool ve_access_case(struct ve_test *t, const char *id, const char *words,
+			   enum guest_op op, uint32_t busy, uint16_t index)
+{
+	return ve_access_at(t, id, words, op, t->gla, t->host, busy, index);
 }
 
 /* ---- ept.ve.conv: level x permission x access x suppress-#VE ---- */
@@ -211,6 +230,31 @@ static void conv_case(void *ctx, unsigned i)
 		ept_set_bits(&t->env.ept, t->gpa, sve == SVE_ENTRY ? level : EPT_LEVEL_PTE,
 			     EPT_SUPPRESS_VE, 0);
 	ve_access_case(t, id, words, op, 0, (uint16_t)(i % 511 + 1));
+}
+
+/* ---- ept.ve.large: a 2-MByte leaf restricted, suppress-#VE in it ---- */
+static void large_case(void *ctx, unsigned i)
+{
+	struct ve_test *t = ctx;
+	bool sve = i % 2;
+	enum guest_op op = matrix_ops[i / 2 % 4];
+	uint64_t rwx = conv_perms[i / 8];
+	char id[80], words[120];
+
+	snprintf(id, sizeof(id), "large.2m.%s.%s.%s", matrix_perm_id(rwx), guest_op_name(op),
+		 sve ? "sve-leaf" : "sve-none");
+	snprintf(words, sizeof(words), "%s, 2M leaf PDE %s, suppress-#VE %s", guest_op_name(op),
+		 ept_perm_str(rwx), sve ? "set" : "clear");
+	if (t->why || !t->host2m) {
+		ept_case_skip(id, words, t->why ? t->why : matrix_ept_size_missing(PAGE_2M));
+		return;
+	}
+	ve_reset(t, 0, (uint16_t)(i + 100), true, false);
+	ept_case_begin(&t->env, t->gla2m);
+	ept_set_perms(&t->env.ept, t->gpa2m, EPT_LEVEL_PDE, rwx);
+	if (sve)
+		ept_set_bits(&t->env.ept, t->gpa2m, EPT_LEVEL_PDE, EPT_SUPPRESS_VE, 0);
+	ve_access_at(t, id, words, op, t->gla2m, t->host2m, 0, (uint16_t)(i + 100));
 }
 
 /* ---- ept.ve.busy: the busy word not 0 ---- */
@@ -497,6 +541,7 @@ static void ept_ve_conv(void)
 
 static void ept_ve_more(void)
 {
+	ve_run("ept.ve", ARRAY_SIZE(conv_perms) * 4 * 2, large_case);
 	ve_run("ept.ve", ARRAY_SIZE(busy_values) * 4, busy_case);
 	ve_run("ept.ve", ARRAY_SIZE(mc_cases) * 4, mc_case);
 	ve_run("ept.ve", AFTER_NR * 4, guest_case);
