@@ -685,20 +685,16 @@ static void print_qual(uint64_t q, uint64_t mask, const char *indent)
 	       (q & BITS(63, 17)) ? "NOT 0" : "0");
 }
 
-/* Print the EPT entries gpa's walk reads, top first. */
+/* Print the EPT entries gpa's walk reads, top first (as the tables are
+ * before the access). */
 static void print_ept_walk(struct world *w, uint64_t gpa, const char *indent)
 {
-	uint64_t table = ept_root(w);
-	unsigned l;
+	struct ept_walk_entry e[EPT_MAX_LEVELS];
+	unsigned i, n = ept_walk_entries(&w->m, gpa, e);
 
-	for (l = w->ept_levels; l >= 1; l--) {
-		uint64_t hpa = ept_entry_hpa(table, gpa, l), e = mem_read(&w->mem, hpa);
-
-		printf("%sEPT %-5s @ %#" PRIx64 " = %#018" PRIx64 "\n", indent, level_name(l), hpa, e);
-		if (!ept_entry_present(&w->m, e) || l == 1 || (l <= 3 && (e & EPT_LARGE_PAGE)))
-			return;
-		table = e & BITS(51, 12);
-	}
+	for (i = 0; i < n; i++)
+		printf("%sEPT %-5s @ %#" PRIx64 " = %#018" PRIx64 "\n", indent,
+		       level_name(e[i].level), e[i].hpa, e[i].value);
 }
 
 /* The guest PAT type of a completed translation (SDM Vol. 3A 4.9.2 /
@@ -843,6 +839,12 @@ static void run_walk(struct world *w)
 	for (i = 0; i < po.nr_ad; i++)
 		printf("  EPT %-5s @ %#" PRIx64 ": %s%s\n", level_name(po.ad[i].level), po.ad[i].hpa,
 		       po.ad[i].set_a ? "A " : "", po.ad[i].set_d ? "D" : "");
+	if (po.nr_may)
+		printf("  may also be set (the stopped access; not specified):\n");
+	for (i = 0; i < po.nr_may; i++)
+		printf("  EPT %-5s @ %#" PRIx64 ": A\n", level_name(po.may[i].level), po.may[i].hpa);
+	if (w->m.eptp & EPTP_AD_ENABLE)
+		printf("  every other EPT A/D flag keeps its value\n");
 	if (w->pml.enabled) {
 		printf("PML: %u entr%s, index %u -> %u\n", po.nr_log, po.nr_log == 1 ? "y" : "ies",
 		       w->pml.index, po.index);
@@ -1042,7 +1044,7 @@ static int cmd_trace2d(int argc, char **argv)
 	struct ept_outcome o;
 	struct ept_trace tr;
 	struct linear_access la = { .kind = LINEAR_READ };
-	unsigned i, l, ref = 0, elv;
+	unsigned i, l, ref = 0, elv, ept_refs = 0;
 	char stmt[128];
 
 	where = "trace2d: ";
@@ -1098,17 +1100,16 @@ static int cmd_trace2d(int argc, char **argv)
 	printf(" %s\n", "guest entry read");
 	for (i = 0; i < tr.n; i++) {
 		const struct ept_trace_entry *e = &tr.e[i];
-		uint64_t table = ept_root(&w);
+		struct ept_walk_entry we[EPT_MAX_LEVELS];
+		unsigned n = ept_walk_entries(&w.m, e->gpa, we);
 		char cell[64];
 
 		printf("%-8s %-#12" PRIx64, e->guest_level ? level_name(e->guest_level) : "final", e->gpa);
-		for (l = elv; l >= 1; l--) {
-			uint64_t hpa = ept_entry_hpa(table, e->gpa, l);
-
-			snprintf(cell, sizeof(cell), "(%u) EPT@%#" PRIx64, ++ref, hpa);
+		for (l = 0; l < n; l++) {
+			snprintf(cell, sizeof(cell), "(%u) EPT@%#" PRIx64, ++ref, we[l].hpa);
 			printf(" %-24s", cell);
-			table = mem_read(&w.mem, hpa) & BITS(51, 12);
 		}
+		ept_refs += n;
 		if (e->guest_level) {
 			struct ept_access a = { .gpa = e->gpa, .kind = EPT_ACCESS_PAGING };
 			struct ept_outcome t;
@@ -1120,7 +1121,7 @@ static int cmd_trace2d(int argc, char **argv)
 		}
 	}
 	printf("%u memory references (%u EPT entry reads, %u guest entry reads)\n", ref,
-	       tr.n * elv, ref - tr.n * elv);
+	       ept_refs, ref - ept_refs);
 	return 0;
 }
 

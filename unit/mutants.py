@@ -72,6 +72,10 @@ M = [  # (file, literal, replacement, rule); literal may be a list of (literal, 
  ("pml_model.c", "if (!enable_ept)", "if (0)", "PML entry: needs EPT"),
  ("pml_model.c", "if (addr & 0xfff)", "if (addr & 0x7ff)", "PML entry: bits 11:0"),
  ("pml_model.c", "if (addr & ~ept_phys_mask(caps->maxphyaddr))", "if (0)", "PML entry: width"),
+ ("pml_model.c", "if (!ept_entry_present(&s->om, w[i].value) || (w[i].value & EPT_ACCESSED))", "if ((w[i].value & EPT_ACCESSED))", "stopped: a not-present entry is not used"),
+ ("pml_model.c", "if (!ept_entry_present(&s->om, w[i].value) || (w[i].value & EPT_ACCESSED))", "if (!ept_entry_present(&s->om, w[i].value))", "stopped: A already set is not may"),
+ ("pml_model.c", "if (po->nr_may && s->st.enabled", "if (s->st.enabled", "PML: stopped access with no A to set"),
+ ("ept_model.c", "\t\t    ept_entry_misconfig(m, w->value, l) != EPT_MC_NONE || is_leaf(w->value, l))", "\t\t    is_leaf(w->value, l))", "walk entries end at a misconfiguration"),
 ]
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -392,6 +392,17 @@ enum ept_inv_result ept_inv_expect(const struct ept_caps *caps,
 bool ept_inv_insn_supported(const struct ept_caps *caps, bool invvpid);
 const char *ept_inv_result_name(enum ept_inv_result r);
 
+/* The EPT entries the walk for gpa reads (SDM 29.3.2), top level first,
+ * ending with a not-present entry, a misconfigured one or the leaf; for
+ * tools and for listing which flags an access may touch.  Returns the
+ * number of entries.  (A 4-level walk uses GPA bits 47:0 only here.) */
+struct ept_walk_entry {
+	uint64_t hpa, value;
+	uint8_t level;
+};
+unsigned ept_walk_entries(const struct ept_model *m, uint64_t gpa,
+			  struct ept_walk_entry out[EPT_MAX_LEVELS]);
+
 /* Helpers shared with paging_model.c (and useful to tests). */
 static inline uint64_t ept_phys_mask(unsigned maxphyaddr)
 {

@@ -28,9 +28,14 @@
  * earlier access's A/D updates are seen by the later ones.
  *
  * Outcome for an access that the EPT stops (violation, misconfiguration):
- * which A flags it sets first is not specified (ept_model.h), so with a full
- * log the model cannot say whether the PML-full exit or the EPT exit comes;
- * it sets full_may and a test must not compare the exit then.
+ * whether it sets the A flags of the entries its walk used is not specified
+ * (29.3.5 describes completed translations): they are listed as "may"
+ * (po.may), and with a full log and such a flag still clear the model cannot
+ * say whether the PML-full exit or the EPT exit comes: it sets full_may and
+ * a test must not compare the exit then.  The flags of the accesses before
+ * it are "must" (po.ad); every other flag keeps its value.  The same
+ * functions with pml->enabled = false give the EPT A/D expectations of any
+ * walk (issue 9: must / may / must-not).
  *
  * Pure C, no I/O, no global mutable state; builds freestanding and hosted.
  */
@@ -63,9 +68,15 @@ struct pml_outcome {
 	uint8_t nr_log;
 	struct pml_log_entry log[PML_LOG_MAX];
 	/* EPT A/D flags this access changed from 0 to 1 (accesses that
-	 * happened only), top-level entry first per access. */
+	 * happened only), top-level entry first per access: must be set. */
 	uint8_t nr_ad;
 	struct ept_ad_update ad[EPT_AD_MAX];
+	/* The access the EPT stopped (violation, misconfiguration): the
+	 * entries its walk used whose A flag is still 0.  Whether it sets them
+	 * is not specified: may.  It made no write, so no D flag.  Every other
+	 * A/D flag keeps its value (a test may check it stays clear). */
+	uint8_t nr_may;
+	struct ept_ad_update may[EPT_MAX_LEVELS];
 };
 
 /* One guest-physical access (ept_model_access() semantics); o receives the
