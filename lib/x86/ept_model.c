@@ -446,10 +446,11 @@ enum ept_outcome_kind ept_model_access(const struct ept_model *m,
 	o->order_ambiguous = false;
 	o->unmodeled = EPT_UNMODELED_NONE;
 
-	/* 29.3.2: a 4-level walk indexes with GPA bits 47:39 at the top; what
-	 * a processor with MAXPHYADDR > 48 does with a GPA that has any of
-	 * bits 51:48 set is not something the walk description decides (it
-	 * does not drop them), so such an access is not predicted. */
+	/* 29.3.2 describes a 4-level walk of GPA bits 47:0 and does not say
+	 * what a processor with MAXPHYADDR > 48 does with a GPA that has any of
+	 * bits 51:48 set (older editions: no such processor exists).  Such an
+	 * access is not predicted, rather than translated as if those bits
+	 * were 0. */
 	if (top == 4 && (a->gpa & BITS(51, 48))) {
 		o->kind = EPT_OUTCOME_UNMODELED;
 		o->unmodeled = EPT_UNMODELED_GPA_ABOVE_48;

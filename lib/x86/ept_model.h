@@ -61,9 +61,13 @@
  *   - every permission rule ............... ept_access_allowed()     29.3.3.2
  *   - exit qualification and its mask ..... ept_qualification()      28.2.1
  *   - accessed and dirty flags ............ ept_ad_updates()         29.3.5
- *   - EPT/PAT memory type ................. ept_effective_memtype()  29.3.7.2
+ *   - EPT/PAT memory type, CR0.CD ......... ept_effective_memtype()  29.3.7.2
+ *   - EPT paging-structure memory type .... ept_paging_memtype()     29.3.7.1
  *   - EPTP at VM entry .................... ept_eptp_check()         26.2.1.1
  *   - INVEPT / INVVPID operands ........... ept_invept_check() etc.  31.3
+ *   - INVEPT / INVVPID step order ......... ept_inv_steps[], ept_inv_expect()  31.3
+ *   - qualification bit names ............. ept_qual_bits[]          Table 28-7
+ *   - page-modification logging ........... pml_model.h              29.3.6
  *
  * Pure C: no I/O, no global mutable state, no allocation.  Builds
  * freestanding (only <stdint.h>, <stdbool.h>, <stddef.h>) and hosted.
