@@ -1044,7 +1044,8 @@ static int cmd_trace2d(int argc, char **argv)
 	struct ept_outcome o;
 	struct ept_trace tr;
 	struct linear_access la = { .kind = LINEAR_READ };
-	unsigned i, l, ref = 0, elv, ept_refs = 0;
+	struct ept_ref refs[EPT_REFS_MAX];
+	unsigned i, l, nref, elv, ept_refs = 0;
 	char stmt[128];
 
 	where = "trace2d: ";
@@ -1091,6 +1092,7 @@ static int cmd_trace2d(int argc, char **argv)
 		fprintf(stderr, "eptmodel: trace2d: internal: the walk did not complete\n");
 		return 1;
 	}
+	nref = ept_trace_refs(&w.m, &tr, tr.n, refs);
 	printf("2-D walk: %s guest over %u-level EPT\n",
 	       w.gmode == G_OFF ? "paging-off" : w.gmode == G_32 ? "32-bit" :
 	       w.gmode == G_PAE ? "PAE" : w.gmode == G_4 ? "4-level" : "5-level", elv);
@@ -1098,30 +1100,25 @@ static int cmd_trace2d(int argc, char **argv)
 	for (l = elv; l >= 1; l--)
 		printf(" EPT %-20s", level_name(l));
 	printf(" %s\n", "guest entry read");
-	for (i = 0; i < tr.n; i++) {
-		const struct ept_trace_entry *e = &tr.e[i];
-		struct ept_walk_entry we[EPT_MAX_LEVELS];
-		unsigned n = ept_walk_entries(&w.m, e->gpa, we);
+	for (i = 0; i < nref; i++) {
+		const struct ept_ref *r = &refs[i];
 		char cell[64];
 
-		printf("%-8s %-#12" PRIx64, e->guest_level ? level_name(e->guest_level) : "final", e->gpa);
-		for (l = 0; l < n; l++) {
-			snprintf(cell, sizeof(cell), "(%u) EPT@%#" PRIx64, ++ref, we[l].hpa);
+		if (i == 0 || r->step != refs[i - 1].step)
+			printf("%-8s %-#12" PRIx64, r->guest_level ? level_name(r->guest_level) : "final",
+			       r->gpa);
+		if (r->ept_level) {
+			snprintf(cell, sizeof(cell), "(%u) EPT@%#" PRIx64, i + 1, r->hpa);
 			printf(" %-24s", cell);
-		}
-		ept_refs += n;
-		if (e->guest_level) {
-			struct ept_access a = { .gpa = e->gpa, .kind = EPT_ACCESS_PAGING };
-			struct ept_outcome t;
-
-			ept_model_access(&w.m, &a, &t);
-			printf(" (%u) HPA %#" PRIx64 "\n", ++ref, t.translation.hpa);
+			ept_refs++;
 		} else {
-			printf(" data access (not counted)\n");
+			printf(" (%u) HPA %#" PRIx64, i + 1, r->hpa);
 		}
+		if (i + 1 == nref || refs[i + 1].step != r->step)
+			printf("%s\n", r->guest_level ? "" : " data access (not counted)");
 	}
-	printf("%u memory references (%u EPT entry reads, %u guest entry reads)\n", ref,
-	       ept_refs, ref - ept_refs);
+	printf("%u memory references (%u EPT entry reads, %u guest entry reads)\n", nref,
+	       ept_refs, nref - ept_refs);
 	return 0;
 }
 
