@@ -21,7 +21,9 @@
  *     guest entry when it sets D.
  *   - Exit qualification of a PML-full exit: only bit 12 (NMI unblocking
  *     due to IRET) is defined, and not always (see pml_model.c); every
- *     other bit is undefined, so qual_mask is BIT(12) or 0.
+ *     other bit is undefined, so qual_mask is BIT(12) or 0.  The model
+ *     predicts no guest-physical or guest-linear address field for it
+ *     (27.2.1 defines those for EPT violations and misconfigurations).
  *
  * A two-dimensional walk makes several guest-physical accesses (the trace of
  * ept_model_linear()); each is one "access" above, in trace order, and an
