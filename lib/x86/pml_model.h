@@ -40,6 +40,8 @@
  * walk (issue 9: must / may / must-not).
  *
  * Pure C, no I/O, no global mutable state; builds freestanding and hosted.
+ * Stack: pml_model_linear() ~3 KB (ept_model_linear() inside), plus the
+ * caller's struct pml_outcome (~1.3 KB).
  */
 #ifndef LIB_X86_PML_MODEL_H
 #define LIB_X86_PML_MODEL_H
