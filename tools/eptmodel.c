@@ -750,7 +750,8 @@ static void run_walk(struct world *w)
 	if (er != EPT_EPTP_OK)
 		printf("  note: VM entry would fail: %s\n", ept_eptp_rule_name(er));
 	if (w->gmode == G_OFF)
-		printf("guest: paging off (CR0.PG = 0): the linear address is the GPA\n");
+		printf("guest: paging off (CR0.PG = 0): the linear address is the GPA%s\n",
+		       (w->la.gla >> 32) ? " (bits 31:0 of it)" : "");
 	else
 		printf("guest: %s paging, CR3 %#" PRIx64 "\n",
 		       w->gmode == G_32 ? "32-bit" : w->gmode == G_PAE ? "PAE" :
