@@ -110,6 +110,13 @@ M = [  # (file, literal, replacement, rule); literal may be a list of (literal, 
  ("spp_model.c", "if (spptp & ~phys_mask(maxphyaddr))", "if (0)", "26.2.1.1 SPPTP 63:N"),
  ("ept_model.c", "			case SPP_ALLOW:\n				goto translated;", "			case SPP_ALLOW:\n				break;", "29.3.4 SPP-allowed write completes"),
  ("ept_model.c", "n.w && (a->kind == EPT_ACCESS_WRITE || a->kind == EPT_ACCESS_RMW) &&", "n.w &&", "29.3.4.1 A/D updates not eligible"),
+ ("pml_model.c", "if (!ept_entry_present(&s->om, w[i].value) || (w[i].value & EPT_ACCESSED))", "if ((w[i].value & EPT_ACCESSED))", "stopped: a not-present entry is not used"),
+ ("pml_model.c", "if (!ept_entry_present(&s->om, w[i].value) || (w[i].value & EPT_ACCESSED))", "if (!ept_entry_present(&s->om, w[i].value))", "stopped: A already set is not may"),
+ ("pml_model.c", "if (po->nr_may && s->st.enabled", "if (s->st.enabled", "PML: stopped access with no A to set"),
+ ("ept_model.c", "\t\t    ept_entry_misconfig(m, w->value, l) != EPT_MC_NONE || is_leaf(w->value, l))", "\t\t    is_leaf(w->value, l))", "walk entries end at a misconfiguration"),
+ ("paging_model.c", "if (e->kind == EPT_ACCESS_PAGING_AD)\n\t\t\tcontinue;", ";", "2-D refs: guest A/D writes are not references"),
+ ("paging_model.c", "if (e->kind == EPT_ACCESS_PAGING && n < EPT_REFS_MAX &&", "if (n < EPT_REFS_MAX &&", "2-D refs: the data access is not counted"),
+ ("paging_model.c", "ept_model_access(m, &a, &o) == EPT_OUTCOME_TRANSLATION) {", "1) {", "2-D refs: a stopped read reads no guest entry"),
 ]
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

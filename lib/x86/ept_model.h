@@ -61,9 +61,13 @@
  *   - every permission rule ............... ept_access_allowed()     29.3.3.2
  *   - exit qualification and its mask ..... ept_qualification()      28.2.1
  *   - accessed and dirty flags ............ ept_ad_updates()         29.3.5
- *   - EPT/PAT memory type ................. ept_effective_memtype()  29.3.7.2
+ *   - EPT/PAT memory type, CR0.CD ......... ept_effective_memtype()  29.3.7.2
+ *   - EPT paging-structure memory type .... ept_paging_memtype()     29.3.7.1
  *   - EPTP at VM entry .................... ept_eptp_check()         26.2.1.1
  *   - INVEPT / INVVPID operands ........... ept_invept_check() etc.  31.3
+ *   - INVEPT / INVVPID step order ......... ept_inv_steps[], ept_inv_expect()  31.3
+ *   - qualification bit names ............. ept_qual_bits[]          Table 28-7
+ *   - page-modification logging ........... pml_model.h              29.3.6
  *
  * Pure C: no I/O, no global mutable state, no allocation.  Builds
  * freestanding (only <stdint.h>, <stdbool.h>, <stddef.h>) and hosted.
@@ -396,6 +400,17 @@ enum ept_inv_result ept_inv_expect(const struct ept_caps *caps,
  * needs the "enable EPT" / "enable VPID" control's allowed-1 setting. */
 bool ept_inv_insn_supported(const struct ept_caps *caps, bool invvpid);
 const char *ept_inv_result_name(enum ept_inv_result r);
+
+/* The EPT entries the walk for gpa reads (SDM 29.3.2), top level first,
+ * ending with a not-present entry, a misconfigured one or the leaf; for
+ * tools and for listing which flags an access may touch.  Returns the
+ * number of entries.  (A 4-level walk uses GPA bits 47:0 only here.) */
+struct ept_walk_entry {
+	uint64_t hpa, value;
+	uint8_t level;
+};
+unsigned ept_walk_entries(const struct ept_model *m, uint64_t gpa,
+			  struct ept_walk_entry out[EPT_MAX_LEVELS]);
 
 /* Helpers shared with paging_model.c (and useful to tests). */
 static inline uint64_t ept_phys_mask(unsigned maxphyaddr)
