@@ -88,8 +88,10 @@ static void mbec_case(void *ctx, unsigned i)
 		ept_case_skip(id, words, t->why);
 		return;
 	}
+	/* every level of both walks R/W/XS/XU, the PML4E included: bit 6 of
+	 * the qualification and the XU check are ANDs over the whole walk */
 	for (unsigned u = 0; u < 2; u++)
-		for (unsigned l = EPT_LEVEL_PDPTE; l >= EPT_LEVEL_PTE; l--)
+		for (unsigned l = t->env.ept.levels; l >= EPT_LEVEL_PTE; l--)
 			ept_set_bits(&t->env.ept, t->gpa[u], l, EPT_RWX_MASK | EPT_USER_EXEC,
 				     EPT_RWX_MASK | EPT_USER_EXEC);
 	ept_case_begin(&t->env, c.gla);

@@ -22,6 +22,8 @@
  *   ept.spp.perm.*      the leaf's R/W/X and bit 61 decide eligibility
  *   ept.spp.walk.*      SPPT miss and misconfiguration at each level
  *   ept.spp.entry.*     SPPTP VM-entry checks
+ *   ept.spp.ve.*        with #VE on: an SPP-denied write converts (leaf bit
+ *                       63 clear), an SPP-related event never does
  */
 #include "libcflat.h"
 #include "test.h"
@@ -47,6 +49,7 @@ struct spp_test {
 	uint8_t *page;
 	uint64_t gla, gpa;		/* of the page */
 	uint64_t *sppt[5];		/* tables, [4] = SPPL4 ... [1] = SPPL1 */
+	volatile struct ve_info *ve_area;	/* NULL: no #VE */
 	bool ad;
 	const char *why;
 };
@@ -73,6 +76,10 @@ static bool spp_init(struct spp_test *t, bool ad)
 	for (unsigned l = 1; l <= 4; l++)
 		t->sppt[l] = alloc_page();
 	vmcs_write(VMCS_SPPT_POINTER, (uintptr_t)t->sppt[4]);
+	if (vmx_has_proc2(CPU2_EPT_VIOLATION_VE)) {
+		t->ve_area = alloc_page();
+		vmcs_write(VMCS_VE_INFO_ADDR, (uintptr_t)t->ve_area);
+	}
 	vmx_enable_proc2(CPU2_SUBPAGE_WRITE_PERMS);
 	t->env.model.ctl.spp = true;
 	t->env.model.ctl.spptp = (uintptr_t)t->sppt[4];
@@ -101,6 +108,7 @@ struct spp_write {
 	enum guest_op op;	/* GUEST_OP_WRITE, _RMW or _READ */
 	unsigned off, size;	/* size 1: the byte stub */
 	uint64_t leaf;		/* bits 6:0 and 63:52 of the EPT leaf */
+	bool ve;		/* "EPT-violation #VE" on, #VE exits (bitmap bit 20) */
 };
 
 /* Run one guest access at page + off and compare it whole. */
@@ -159,6 +167,30 @@ static void spp_case(struct spp_test *t, struct spp_write *c)
 		if (c->op != GUEST_OP_READ)
 			outcome_set(&w, FLD_MEM, before, ~0ull);
 	}
+	if (c->ve) {
+		/* 26.5.7.1: an SPP-denied write is an EPT violation like any
+		 * other, convertible by the leaf's bit 63; an SPP-related event
+		 * is not an EPT violation and never a #VE */
+		struct ve_conditions cond = { .cr0_pe = true, .eptp_index = 0 };
+		struct ve_area area;
+
+		memset((void *)t->ve_area, 0x5a, 40);
+		t->ve_area->busy = 0;
+		vmcs_write(VMCS_EPTP_INDEX, 0);
+		t->env.model.ctl.ve = true;
+		ept_model_linear(&t->env.model, &gs, &la, &o, NULL);
+		t->env.model.ctl.ve = false;
+		if (ve_decide(&o, &cond, &area) == VE_DELIVERED) {
+			outcome_set(&w, FLD_REASON, EXIT_REASON_EXCEPTION_NMI, ~0u);
+			outcome_set(&w, FLD_VECTOR, ve_exit_intr_info(), ~0u);
+			w.mask[FLD_QUAL] = w.mask[FLD_GPA] = w.mask[FLD_GLA] = 0;
+			snprintf(w.describe, sizeof(w.describe), "#VE (exit 0, vector 20), qual %#lx", area.qual);
+			outcome_want_ve_area(&w, &area);
+		} else {
+			outcome_want_ve_untouched(&w, t->ve_area);
+		}
+		vmcs_set_bits(VMCS_SECONDARY_PROC_CONTROLS, CPU2_EPT_VIOLATION_VE);
+	}
 	if (t->ad && o.kind != EPT_OUTCOME_SPP_EVENT) {
 		struct ad_flags a = ad_model_ept(&t->env.model, &o, &trace, (uintptr_t)leaf);
 
@@ -173,6 +205,10 @@ static void spp_case(struct spp_test *t, struct spp_write *c)
 	t->env.vcpu->regs.rsi = value;
 	t->env.vcpu->regs.rax = 0;
 	e = vmx_run_guest(t->env.vcpu);
+	if (c->ve) {
+		vmcs_clear_bits(VMCS_SECONDARY_PROC_CONTROLS, CPU2_EPT_VIOLATION_VE);
+		outcome_got_ve_area(&g, t->ve_area);
+	}
 	outcome_got_exit(&g, &e);
 	g.v[FLD_VALUE] = e.guest_rip;
 	g.v[FLD_DATA] = c->op == GUEST_OP_READ ? e.regs.rax : *(volatile uint64_t *)(t->page + c->off);
@@ -191,7 +227,7 @@ static void subpage_case(void *ctx, unsigned i)
 	unsigned sp = i / 2;
 	bool alone_writable = !(i & 1);
 	char id[64];
-	struct spp_write c = { id, "", GUEST_OP_WRITE, sp * SPP_SUBPAGE_SIZE + 0x10, 8, LEAF_R };
+	struct spp_write c = { id, "", GUEST_OP_WRITE, sp * SPP_SUBPAGE_SIZE + 0x10, 8, LEAF_R, false };
 
 	snprintf(id, sizeof(id), "subpage.%u.%s", sp, alone_writable ? "only-writable" : "only-denied");
 	snprintf(c.words, sizeof(c.words), "8-byte write in sub-page %u, PTE R-- bit 61, %s", sp,
@@ -215,7 +251,7 @@ static void straddle_case(void *ctx, unsigned i)
 	uint64_t vec = (which == 0 || which == 1 ? SPP_WRITE_BIT(sp) : 0) |
 		       (which == 0 || which == 2 ? SPP_WRITE_BIT(sp + 1) : 0);
 	char id[64];
-	struct spp_write c = { id, "", GUEST_OP_WRITE, (sp + 1) * SPP_SUBPAGE_SIZE - 4, 8, LEAF_R };
+	struct spp_write c = { id, "", GUEST_OP_WRITE, (sp + 1) * SPP_SUBPAGE_SIZE - 4, 8, LEAF_R, false };
 
 	snprintf(id, sizeof(id), "straddle.%u-%u.%s", sp, sp + 1, straddle_ids[which]);
 	snprintf(c.words, sizeof(c.words), "8-byte write across sub-pages %u and %u, %s writable",
@@ -238,7 +274,7 @@ static void byte_case(void *ctx, unsigned i)
 	unsigned target = last ? sp : sp + 1;
 	char id[64];
 	struct spp_write c = { id, "", GUEST_OP_WRITE, (sp + 1) * SPP_SUBPAGE_SIZE - (last ? 1 : 0), 1,
-			       LEAF_R };
+			       LEAF_R, false };
 
 	snprintf(id, sizeof(id), "byte.%u.%s.%s", sp, last ? "last" : "next-first",
 		 own ? "writable" : "neighbour-writable");
@@ -271,7 +307,7 @@ static void perm_case(void *ctx, unsigned i)
 	enum guest_op op = perm_ops[i / 2 % 3];
 	bool allow = !(i & 1);
 	char id[64];
-	struct spp_write c = { id, "", op, 0x208, 8, perm_leaves[p].leaf };
+	struct spp_write c = { id, "", op, 0x208, 8, perm_leaves[p].leaf, false };
 
 	snprintf(id, sizeof(id), "perm.%s.%s.%s", perm_leaves[p].id, guest_op_name(op),
 		 allow ? "subpage-writable" : "subpage-denied");
@@ -283,6 +319,34 @@ static void perm_case(void *ctx, unsigned i)
 		return;
 	}
 	spp_set(t, allow ? ALL_WRITABLE : ALL_WRITABLE & ~SPP_WRITE_BIT(4), 0, 0, 0);
+	spp_case(t, &c);
+}
+
+/* ---- with "EPT-violation #VE" ---- */
+static const struct { const char *id; uint64_t leaf, vec; unsigned ol; uint64_t set, clear; } ve_cases[] = {
+	{ "ve.denied", LEAF_R, ALL_WRITABLE & ~SPP_WRITE_BIT(2), 0, 0, 0 },
+	{ "ve.denied-sve", LEAF_R | EPT_SUPPRESS_VE, ALL_WRITABLE & ~SPP_WRITE_BIT(2), 0, 0, 0 },
+	{ "ve.allowed", LEAF_R, SPP_WRITE_BIT(2), 0, 0, 0 },
+	{ "ve.miss", LEAF_R, ALL_WRITABLE, 3, 0, SPP_VALID },
+	{ "ve.misconfig", LEAF_R, ALL_WRITABLE, 2, BIT(1), 0 },
+};
+
+static void ve_case(void *ctx, unsigned i)
+{
+	struct spp_test *t = ctx;
+	enum guest_op op = i & 1 ? GUEST_OP_RMW : GUEST_OP_WRITE;
+	char id[64];
+	struct spp_write c = { id, "", op, 2 * SPP_SUBPAGE_SIZE + 8, 8, ve_cases[i / 2].leaf, true };
+
+	snprintf(id, sizeof(id), "%s.%s", ve_cases[i / 2].id, guest_op_name(op));
+	snprintf(c.words, sizeof(c.words), "%s in sub-page 2, PTE R--%s bit 61, #VE on", guest_op_name(op),
+		 ve_cases[i / 2].leaf & EPT_SUPPRESS_VE ? " suppress-#VE" : "");
+	if (t->why || !t->ve_area) {
+		report_skip(id, c.words, "%s", t->why ? t->why :
+			    "IA32_VMX_PROCBASED_CTLS2 bit 50 (allowed-1 of \"EPT-violation #VE\") = 0");
+		return;
+	}
+	spp_set(t, ve_cases[i / 2].vec, ve_cases[i / 2].ol, ve_cases[i / 2].set, ve_cases[i / 2].clear);
 	spp_case(t, &c);
 }
 
@@ -318,7 +382,7 @@ static void walk_case(void *ctx, unsigned i)
 	unsigned k = i / 2;
 	enum guest_op op = i & 1 ? GUEST_OP_RMW : GUEST_OP_WRITE;
 	char id[64];
-	struct spp_write c = { id, "", op, 0x40, 8, LEAF_R };
+	struct spp_write c = { id, "", op, 0x40, 8, LEAF_R, false };
 
 	snprintf(id, sizeof(id), "walk.%s.%s", walk_cases[k].id, guest_op_name(op));
 	snprintf(c.words, sizeof(c.words), "%s, SPP level %u entry %s%#lx%s", guest_op_name(op),
@@ -396,11 +460,12 @@ static void spp_run(bool ad, unsigned nr, void (*const fn[])(void *, unsigned), 
 static void ept_spp(void)
 {
 	static void (*const fn[])(void *, unsigned) = {
-		subpage_case, straddle_case, byte_case, perm_case, walk_case, entry_case,
+		subpage_case, straddle_case, byte_case, perm_case, walk_case, entry_case, ve_case,
 	};
 	static const unsigned n[] = {
 		2 * SPP_SUBPAGES, 4 * ARRAY_SIZE(straddle_at), 4 * 7,
 		6 * ARRAY_SIZE(perm_leaves), 2 * ARRAY_SIZE(walk_cases), ARRAY_SIZE(entry_cases),
+		2 * ARRAY_SIZE(ve_cases),
 	};
 
 	spp_run(false, ARRAY_SIZE(fn), fn, n);
