@@ -72,7 +72,14 @@ M = [  # (file, literal, replacement, rule); literal may be a list of (literal, 
  ("pml_model.c", "if (!enable_ept)", "if (0)", "PML entry: needs EPT"),
  ("pml_model.c", "if (addr & 0xfff)", "if (addr & 0x7ff)", "PML entry: bits 11:0"),
  ("pml_model.c", "if (addr & ~ept_phys_mask(caps->maxphyaddr))", "if (0)", "PML entry: width"),
- # issue 10: #VE, VMFUNC, SPP (ve_model.c, spp_model.c)
+ # INVEPT/INVVPID: the memory operand is read after the type check (31.3)
+ ("ept_model.c", "\t\t\tif (f->desc_fault)\n\t\t\t\treturn out->result = EPT_INV_RES_GP;", "\t\t\t;", "31.3 descriptor read faults"),
+ # issue 10: #VE, VMFUNC, SPP (ve_model.c, spp_model.c); MBEC and SSS rules of ept_model.c
+ ("ept_model.c", "\t\tif (and_bits & EPT_USER_EXEC)\n\t\t\tq |= EPT_QUAL_USER_EXECUTABLE;", "\t\tif (0)\n\t\t\tq |= EPT_QUAL_USER_EXECUTABLE;", "MBEC qual bit 6 AND of bit 10"),
+ ("ept_model.c", "\t} else {\n\t\tmask &= ~EPT_QUAL_USER_EXECUTABLE;", "\t} else {\n\t\t;", "qual bit 6 undefined without MBEC"),
+ ("ept_model.c", "if (*leaf & EPT_SUPERVISOR_SHADOW_STACK)\n\t\t\tq |= EPT_QUAL_SSS;", "if (0)\n\t\t\tq |= EPT_QUAL_SSS;", "SSS qual bit 14 = leaf bit 60"),
+ ("ept_model.c", "if ((m->eptp & EPTP_SSS_ENABLE) && leaf) {", "if (leaf) {", "qual bit 14 undefined without EPTP bit 7"),
+ ("ept_model.c", "if (a->shadow_stack)\n\t\tq |= EPT_QUAL_SHADOW_STACK;", "if (0)\n\t\tq |= EPT_QUAL_SHADOW_STACK;", "qual bit 13 shadow-stack access"),
  ("ve_model.c", "!v->ve_convertible || !c->cr0_pe", "!c->cr0_pe", "26.5.7.1 convertible"),
  ("ve_model.c", "|| !c->cr0_pe ||", "||", "26.5.7.1 CR0.PE"),
  ("ve_model.c", "|| c->event_delivery ||", "||", "26.5.7.1 event delivery"),
