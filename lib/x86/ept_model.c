@@ -820,6 +820,9 @@ const struct ept_inv_step_info ept_inv_steps[EPT_INV_STEP_NR] = {
 	{ EPT_INV_STEP_TYPE, "type",
 	  "SDM 31.3: IF IA32_VMX_EPT_VPID_CAP MSR indicates that processor does not support the type "
 	  "THEN VMfail(Invalid operand to INVEPT/INVVPID)" },
+	{ EPT_INV_STEP_DESC_READ, "desc-read",
+	  "SDM 31.3: ELSE (the type is supported) INVEPT_DESC/INVVPID_DESC := value of bits 127:0 of the "
+	  "memory operand: its faults (#GP(0) for a non-canonical address) come after the type check" },
 	{ EPT_INV_STEP_DESC, "descriptor",
 	  "SDM 31.3: descriptor checks (INVEPT single-context EPTP; INVVPID 63:16, VPID 0, canonical) "
 	  "THEN VMfail(Invalid operand to INVEPT/INVVPID)" },
@@ -875,6 +878,10 @@ enum ept_inv_result ept_inv_expect(const struct ept_caps *caps,
 				out->vm_insn_error = ept_inv_expected_error(r);
 				return out->result = EPT_INV_RES_VMFAIL_VALID;
 			}
+			break;
+		case EPT_INV_STEP_DESC_READ:
+			if (f->desc_fault)
+				return out->result = EPT_INV_RES_GP;
 			break;
 		case EPT_INV_STEP_SUCCEED:
 		case EPT_INV_STEP_NR:

@@ -348,6 +348,7 @@ enum ept_inv_step {
 	EPT_INV_STEP_VMEXIT,
 	EPT_INV_STEP_GP_CPL,
 	EPT_INV_STEP_TYPE,
+	EPT_INV_STEP_DESC_READ,
 	EPT_INV_STEP_DESC,
 	EPT_INV_STEP_SUCCEED,
 	EPT_INV_STEP_NR
@@ -382,6 +383,8 @@ struct ept_inv_facts {
 	bool no_current_vmcs;   /* how a VMfail is reported */
 	uint64_t type;          /* register operand */
 	uint64_t desc_lo, desc_hi;
+	bool desc_fault;        /* reading the memory operand faults (its
+				   address is not canonical: #GP(0)) */
 	unsigned la_width;      /* INVVPID canonicality: 48 or 57 (0 = 48) */
 };
 
