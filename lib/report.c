@@ -141,6 +141,12 @@ void report_info(const char *fmt, ...)
 	printf("# %s\n", buf);
 }
 
+/* Counters back to zero: each test of a boot is its own TAP document. */
+void report_reset(void)
+{
+	nr_checks = nr_pass = nr_fail = nr_skip = nr_todo = 0;
+}
+
 unsigned report_summary(void)
 {
 	printf("1..%u\n", nr_checks);

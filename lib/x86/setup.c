@@ -11,9 +11,9 @@
 #include "x86/multiboot.h"
 #include "x86/vmx.h"
 
-#define MAX_ARGS 32
+#define MAX_ARGS 160	/* a batch names every test it runs */
 
-static char cmdline[1024];
+static char cmdline[4096];
 static char *argv[MAX_ARGS];
 static struct alloc_mark test_mark;
 
