@@ -8,6 +8,7 @@ backend_check() { qemu_check; }
 backend_prepare() { qemu_prepare; }
 backend_describe() { qemu_describe "$@"; }
 backend_cmdline_extra() { qemu_cmdline_extra; }
+backend_note() { :; }
 backend_diagnose() { qemu_diagnose "$@"; }
 backend_exit_meaning() { qemu_exit_meaning "$@"; }
 
