@@ -30,12 +30,12 @@ LIBA := $(BUILD)/libeptest.a
 SUITE_SRCS := $(wildcard x86/vmx/*.c x86/ept/*.c)
 SELFTEST_SRCS := $(wildcard x86/selftest/*.c)
 KERNELS := $(patsubst %.c,$(BUILD)/%.elf,$(SUITE_SRCS) $(SELFTEST_SRCS)) \
-	$(BUILD)/x86/eptest-all.elf
+	$(BUILD)/x86/eptest-all.elf $(BUILD)/x86/selftest-all.elf
 
 .SECONDARY:
 .PHONY: all kernels iso run check check-clang deps clean distclean help
 all: kernels
-kernels: $(KERNELS)
+kernels: $(KERNELS) $(BUILD)/x86/tests.idx
 
 help:
 	@echo "make           build every test kernel to $(BUILD)/x86/<dir>/<name>.elf"
@@ -82,6 +82,17 @@ $(BUILD)/x86/%.elf: $(BUILD)/x86/%.o $(CSTART) $(LIBA) lib/x86/kernel.ld
 
 $(BUILD)/x86/eptest-all.elf: $(patsubst %.c,$(BUILD)/%.o,$(SUITE_SRCS)) $(CSTART) $(LIBA) lib/x86/kernel.ld
 	$(call link_kernel,$(filter %.o,$(filter-out $(CSTART),$^)))
+
+# The runner batches tests into boots of the all-kernels (docs/CONTRACT.md).
+$(BUILD)/x86/selftest-all.elf: $(patsubst %.c,$(BUILD)/%.o,$(SELFTEST_SRCS)) $(CSTART) $(LIBA) lib/x86/kernel.ld
+	$(call link_kernel,$(filter %.o,$(filter-out $(CSTART),$^)))
+
+$(BUILD)/x86/tests.idx: $(SUITE_SRCS) $(SELFTEST_SRCS) lib/test.h scripts/gen-test-index.sh
+	@mkdir -p $(dir $@)
+	$(E) "  GEN     $@"
+	$(Q)CPP="$(CC) $(KERNEL_CFLAGS) -E" scripts/gen-test-index.sh x86/eptest-all.elf $(SUITE_SRCS) > $@.tmp
+	$(Q)CPP="$(CC) $(KERNEL_CFLAGS) -E" scripts/gen-test-index.sh x86/selftest-all.elf $(SELFTEST_SRCS) >> $@.tmp
+	$(Q)mv $@.tmp $@
 
 iso: $(BUILD)/eptest.iso
 $(BUILD)/eptest.iso: $(KERNELS) unittests.cfg scripts/mkiso.sh
