@@ -116,8 +116,9 @@ check: deps
 	$(MAKE) kernels
 	$(MAKE) check-clang
 	$(MAKE) iso
-	./run_tests.sh -b bochs -t
-	./run_tests.sh -b tcg -t
+	./run_tests.sh -b bochs -t --logdir logs/check-bochs
+	scripts/deviation-stale auto logs/check-bochs/*.log
+	./run_tests.sh -b tcg -t --logdir logs/check-tcg
 	scripts/flipcheck -b bochs
 	scripts/selftest-runner.sh
 	scripts/iso-smoke.sh
