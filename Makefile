@@ -94,6 +94,14 @@ $(BUILD)/x86/tests.idx: $(SUITE_SRCS) $(SELFTEST_SRCS) lib/test.h scripts/gen-te
 	$(Q)CPP="$(CC) $(KERNEL_CFLAGS) -E" scripts/gen-test-index.sh x86/selftest-all.elf $(SELFTEST_SRCS) >> $@.tmp
 	$(Q)mv $@.tmp $@
 
+# The Bochs backend's loader (an option ROM; scripts/backends/bochs.sh).
+kernels: $(BUILD)/bochs/optrom.bin
+$(BUILD)/bochs/optrom.bin: scripts/backends/bochs-optrom.S
+	@mkdir -p $(dir $@)
+	$(E) "  ROM     $@"
+	$(Q)$(CC) -m32 -ffreestanding -nostdinc -c -o $@.o $<
+	$(Q)$(LD) -m elf_i386 -Ttext=0xd0000 --oformat binary -o $@ $@.o
+
 iso: $(BUILD)/eptest.iso
 $(BUILD)/eptest.iso: $(KERNELS) unittests.cfg scripts/mkiso.sh
 	scripts/mkiso.sh $@

@@ -322,7 +322,11 @@ trap cleanup EXIT
 trap 'trap - INT; kill_all; wait 2>/dev/null; echo "$PROG: interrupted" >&2; exit 130' INT
 trap 'trap - TERM; kill_all; wait 2>/dev/null; echo "$PROG: terminated" >&2; exit 143' TERM
 
-now_ms() { local t; t=$(date +%s%N); echo $((t / 1000000)); }
+# Milliseconds and short sleeps without a process each: the runner polls.
+now_ms() { local t=${EPOCHREALTIME/[.,]/}; echo $((t / 1000)); }
+set_now() { local t=${EPOCHREALTIME/[.,]/}; now=$((t / 1000)); }
+exec {nap_fd}<> <(:)
+nap() { read -r -t "$1" -u "$nap_fd" _ || true; }
 
 serial_rel=$logdir
 case "$logdir" in "$PWD"/*) serial_rel=${logdir#"$PWD"/} ;; esac
@@ -354,7 +358,7 @@ watch_boot() {
 	while :; do
 		alive=0
 		kill -0 "$bpid" 2>/dev/null && alive=1
-		now=$(now_ms)
+		set_now
 		while IFS= read -r m; do
 			seen=$((seen + 1))
 			case $m in
@@ -367,7 +371,7 @@ watch_boot() {
 				if [ $wild = 0 ]; then clock=$now n=${tnext[$name]:-}; [ -z "$n" ] || to=${tto[$n]:-$to}; fi ;;
 			"eptest: END"*) echo "end $now" ;;
 			esac >>"$bwd/events"
-		done < <(grep -a -E $'^(# eptest: test [^ ]+\r|eptest: SUMMARY |eptest: END)' "$serial" 2>/dev/null | tail -n +$((seen + 1)))
+		done < <(awk -v seen="$seen" '/^(# eptest: test [^ ]+\r|eptest: SUMMARY |eptest: END)/ && ++n > seen' "$serial" 2>/dev/null)
 		[ $alive = 1 ] || break
 		if [ $((now - clock)) -ge $((to * 1000)) ]; then
 			pid=$(cat "$bwd/pid" 2>/dev/null || true)
@@ -379,7 +383,7 @@ watch_boot() {
 			wait "$bpid" 2>/dev/null || true
 			break
 		fi
-		sleep 0.1
+		nap 0.2
 	done
 	echo "done $(now_ms)" >>"$bwd/events"
 }
@@ -678,7 +682,7 @@ while [ $reported -lt "$ntorun" ]; do
 		nfin=$(ls -d "$TMPW"/e*/done 2>/dev/null | wc -l)
 		printf '\r\033[K[%d/%d] %s ...' "$nfin" "$ntorun" "${cur:-booting}"
 	fi
-	[ $progressed = 1 ] || sleep 0.2
+	[ $progressed = 1 ] || nap 0.2
 done
 wait 2>/dev/null || true
 t_run=$(( $(now_ms) - t_run0 ))

@@ -175,8 +175,8 @@ static void screen_putchar(char c)
 /*
  * Kernel option console=serial (the runner passes it): COM1 only.  Under
  * an emulator every character mirrored to port 0xE9 and to the screen
- * costs more than the serial line itself, and nobody watches those.  The
- * screen keeps one line saying where the results went.
+ * costs more than the check that printed it, and nobody watches that
+ * screen.  The screen keeps one line saying where the results went.
  */
 void arch_console_select(const char *which)
 {

@@ -9,6 +9,8 @@
 BOCHS_BIOS=${BOCHS_BIOS:-/usr/share/bochs/BIOS-bochs-latest}
 BOCHS_VGABIOS=${BOCHS_VGABIOS:-/usr/share/vgabios/vgabios.bin}
 BOCHS_ELTORITO=
+BOCHS_MEGS=256
+BOCHS_LOAD=
 
 # What the Bochs binary that runs ($BOCHS) says about itself, asked once:
 # its --help output carries the banner "Bochs x86 Emulator 2.7", the
@@ -100,9 +102,19 @@ backend_prepare() {
 # project (run_tests.sh and scripts/iso-smoke.sh): headless, COM1 to a
 # file, a triple fault panics instead of resetting, the guest's
 # "Shutdown" on port 0x8900 ends the run.
+# (With ISO "direct:ROM:IMAGE" instead, the machine has no CD: Bochs loads
+# the kernel's memory image IMAGE at 1 MiB and the option ROM ROM starts
+# it, see bochs_direct.)
 bochs_write_rc() {
-	local sound=
+	local sound= media
 	bochs_probe
+	case $2 in
+	direct:*)
+		media=${2#direct:}
+		media="optromimage1: file=${media%:*}, address=0xd0000"$'\n'"optramimage1: file=${2##*:}, address=$BOCHS_LOAD" ;;
+	*)
+		media="ata0-master: type=cdrom, path=$2, status=inserted"$'\n'"boot: cdrom" ;;
+	esac
 	# The sound line keeps a Bochs with sound devices off the host's sound
 	# system; a Bochs built without them panics on it.
 	case "$BOCHS_FEATURES" in
@@ -114,10 +126,9 @@ display_library: term
 config_interface: textconfig
 romimage: file=$BOCHS_BIOS
 vgaromimage: file=$BOCHS_VGABIOS
-cpu: model=$3, count=1, ips=2000000, reset_on_triple_fault=0
-megs: 256
-ata0-master: type=cdrom, path=$2, status=inserted
-boot: cdrom
+cpu: model=$3, count=1, ips=${EPTEST_BOCHS_IPS:-1000000}, reset_on_triple_fault=0
+megs: $BOCHS_MEGS
+${media}
 com1: enabled=1, mode=file, dev=$4
 port_e9_hack: enabled=1
 clock: sync=none
@@ -168,10 +179,29 @@ backend_note() {
 # backend_run KERNEL CMDLINE SERIAL_LOG TIMEOUT CPU WORKDIR
 backend_run() {
 	local kernel=$1 cmdline=$2 serial=$3 timeout=$4 cpu=$5 workdir=$6
-	local blog=${serial%.log}.bochs.log out=${serial%.log}.bochs.out
-	local rc=0 pid drain w q
-	local cfg=$workdir/grub.cfg iso=$workdir/boot.iso rc_file=$workdir/bochsrc
+	local blog=${serial%.log}.bochs.log out=${serial%.log}.bochs.out media
 
+	rm -f "$blog"
+	: >"$serial"
+	if [ "${EPTEST_BOCHS_BOOT:-direct}" = direct ] && [ -f "$BUILD_DIR/bochs/optrom.bin" ]; then
+		if ! bochs_direct "$kernel" "$cmdline" "$workdir" >"$workdir/direct.log" 2>&1; then
+			{ echo "cannot prepare the direct boot:"; cat "$workdir/direct.log"; } >"$blog"
+			echo 125 >"$workdir/emu_status"
+			return 0
+		fi
+		media="direct:$workdir/optrom.bin:$workdir/kernel.bin"
+	else
+		bochs_grub_cd "$kernel" "$cmdline" "$workdir" "$blog" || return 0
+		media=$workdir/boot.iso
+	fi
+	bochs_start "$media" "$cpu" "$serial" "$blog" "$out" "$timeout" "$workdir"
+}
+
+# bochs_grub_cd KERNEL CMDLINE WORKDIR BOCHS_LOG: the GRUB CD
+# WORKDIR/boot.iso that boots KERNEL with CMDLINE (EPTEST_BOCHS_BOOT=grub)
+bochs_grub_cd() {
+	local kernel=$1 cmdline=$2 workdir=$3 blog=$4 w q
+	local cfg=$workdir/grub.cfg iso=$workdir/boot.iso
 	# GRUB script: boot at once, no menu; each word single-quoted.
 	local -a words
 	read -r -a words <<<"$cmdline" || true
@@ -180,19 +210,60 @@ backend_run() {
 	# gfxpayload=text: the kernel asks for video (for UEFI screens), and
 	# Bochs' term display can show VGA text only.
 	printf 'set timeout=0\nset gfxpayload=text\nmultiboot /boot/kernel.elf%s\nboot\n' "$q" >"$cfg"
-
-	rm -f "$blog"
-	: >"$serial"
 	if ! "$XORRISO" -as mkisofs -quiet -R -o "$iso" -graft-points \
 		-b boot/grub/eltorito.img -no-emul-boot -boot-load-size 4 -boot-info-table \
 		"boot/grub/eltorito.img=$BOCHS_ELTORITO" "boot/grub/grub.cfg=$cfg" \
 		"boot/kernel.elf=$kernel" >"$workdir/xorriso.log" 2>&1; then
 		{ echo "xorriso failed to build the boot CD:"; cat "$workdir/xorriso.log"; } >"$blog"
 		echo 125 >"$workdir/emu_status"
-		return 0
+		return 1
 	fi
+}
 
-	bochs_write_rc "$rc_file" "$iso" "$cpu" "$serial" "$blog"
+# bochs_le32 N: N as 4 bytes, little-endian
+bochs_le32() {
+	local v=$1
+	printf "$(printf '\\x%02x\\x%02x\\x%02x\\x%02x' $((v & 255)) $((v >> 8 & 255)) $((v >> 16 & 255)) $((v >> 24 & 255)))"
+}
+
+# bochs_direct KERNEL CMDLINE WORKDIR: WORKDIR/kernel.bin (the kernel's
+# memory image from its load address on) and WORKDIR/optrom.bin (the
+# loader of scripts/backends/bochs-optrom.S with its parameters, the
+# command line and the checksum filled in).  Sets BOCHS_LOAD.
+bochs_direct() {
+	local kernel=$1 cmdline=$2 wd=$3 tmpl=$BUILD_DIR/bochs/optrom.bin
+	local entry load=-1 fend=0 mend=0 type off va pa fs ms sum
+	entry=$(readelf -hW "$kernel" | sed -n 's/.*Entry point address: *//p')
+	while read -r type off va pa fs ms _; do
+		[ "$type" = LOAD ] || continue
+		[ $load -ge 0 ] && [ $((pa)) -ge $load ] || load=$((pa))
+		[ $((pa + fs)) -le $fend ] || fend=$((pa + fs))
+		[ $((pa + ms)) -le $mend ] || mend=$((pa + ms))
+	done < <(readelf -lW "$kernel")
+	[ -n "$entry" ] && [ $load -ge 0 ] || { echo "$kernel: no entry point or no LOAD segment"; return 1; }
+	[ ${#cmdline} -lt 7900 ] || { echo "kernel command line too long (${#cmdline} bytes)"; return 1; }
+	BOCHS_LOAD=$(printf '0x%x' $load)
+	objcopy -O binary "$kernel" "$wd/kernel.bin" || return 1
+	{
+		head -c 16 "$tmpl"
+		bochs_le32 $((entry))
+		bochs_le32 $fend
+		bochs_le32 $mend
+		# KiB from 1 MiB up to the BIOS's ACPI tables in the last 64 KiB
+		bochs_le32 $((BOCHS_MEGS * 1024 - 1024 - 64))
+		tail -c +33 "$tmpl"
+		printf '%s\0' "$cmdline"
+	} >"$wd/optrom.bin"
+	truncate -s 8191 "$wd/optrom.bin"
+	sum=$(od -An -tu1 -v "$wd/optrom.bin" | awk '{ for (i = 1; i <= NF; i++) s += $i } END { print (256 - s % 256) % 256 }')
+	printf "$(printf '\\x%02x' "$sum")" >>"$wd/optrom.bin"
+}
+
+# bochs_start MEDIA CPU SERIAL_LOG BOCHS_LOG OUT TIMEOUT WORKDIR
+bochs_start() {
+	local media=$1 cpu=$2 serial=$3 blog=$4 out=$5 timeout=$6 workdir=$7
+	local rc=0 pid drain rc_file=$workdir/bochsrc
+	bochs_write_rc "$rc_file" "$media" "$cpu" "$serial" "$blog"
 	printf 'continue\nquit\n' >"$workdir/bochs.cmds"
 
 	# Away from any terminal (setsid), with a TERM curses knows; Bochs
