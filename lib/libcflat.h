@@ -43,6 +43,7 @@ void __noreturn arch_exit(int status);
 void arch_test_begin(void);	/* before each test */
 void arch_test_cleanup(void);	/* after each test, even an abandoned one */
 void arch_console_select(const char *which);	/* kernel option console= */
+void arch_set_profile(bool on);			/* kernel option profile= */
 
 /* assert.c */
 void __noreturn assert_fail(const char *expr, const char *file, int line);

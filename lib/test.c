@@ -72,6 +72,8 @@ void run_tests(int argc, char **argv)
 			report_set_flip(strtoul(argv[i] + 5, NULL, 0));
 		else if (!strncmp(argv[i], "console=", 8))
 			arch_console_select(argv[i] + 8);
+		else if (!strncmp(argv[i], "profile=", 8))
+			arch_set_profile(strtoul(argv[i] + 8, NULL, 0));
 		else if (strchr(argv[i], '='))
 			printf("# eptest: ignoring unknown option %s\n", argv[i]);
 		else if (nglobs < MAX_GLOBS)

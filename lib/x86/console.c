@@ -3,6 +3,7 @@
 #include "x86/console.h"
 #include "x86/fbcon.h"
 #include "x86/multiboot.h"
+#include "x86/profile.h"
 
 /* 16550 UART at COM1 */
 #define COM1            0x3f8
@@ -197,6 +198,8 @@ void arch_console_select(const char *which)
 
 void console_putchar(char c)
 {
+	uint64_t t0 = prof_begin();
+
 	if (have_com1) {
 		if (c == '\n') {
 			com1_wait(UART_LSR_THRE);
@@ -208,6 +211,7 @@ void console_putchar(char c)
 	if (have_e9)
 		outb(DEBUG_PORT, (uint8_t)c);
 	screen_putchar(c);
+	prof_end(PROF_CONSOLE, t0);
 }
 
 void console_flush(void)
