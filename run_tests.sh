@@ -383,7 +383,7 @@ watch_boot() {
 			wait "$bpid" 2>/dev/null || true
 			break
 		fi
-		nap 0.2
+		nap 0.25
 	done
 	echo "done $(now_ms)" >>"$bwd/events"
 }
@@ -682,7 +682,7 @@ while [ $reported -lt "$ntorun" ]; do
 		nfin=$(ls -d "$TMPW"/e*/done 2>/dev/null | wc -l)
 		printf '\r\033[K[%d/%d] %s ...' "$nfin" "$ntorun" "${cur:-booting}"
 	fi
-	[ $progressed = 1 ] || nap 0.2
+	[ $progressed = 1 ] || nap 0.1
 done
 wait 2>/dev/null || true
 t_run=$(( $(now_ms) - t_run0 ))

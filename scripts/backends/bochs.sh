@@ -81,6 +81,7 @@ backend_check() {
 # Build (once) the GRUB El Torito image: grub.cfg is read from /boot/grub.
 backend_prepare() {
 	local dir=$BUILD_DIR/bochs pcdir=${GRUB_PC_DIR:-/usr/lib/grub/i386-pc} tmp
+	bochs_probe	# here, in the runner's shell: its boots inherit the answers
 	BOCHS_ELTORITO=$dir/eltorito.img
 	if [ -s "$BOCHS_ELTORITO" ] && [ "$BOCHS_ELTORITO" -nt "$pcdir/multiboot.mod" ]; then
 		return 0
