@@ -246,10 +246,11 @@ static void pdpte_load_case(struct mode_setup *s, uint8_t *copy, uint64_t copy_g
 	struct ept_outcome o;
 	struct vmx_exit e;
 
+	/* the configuration asked for, not the EPTP: without VMX there is none */
 	snprintf(id, sizeof(id), "pae.pdpte-load.%s.off%#x.%s", p->name, offset,
-		 s->env.ept.eptp & EPTP_AD_ENABLE ? "ad-on" : "ad-off");
+		 s->m->cfg.ad ? "ad-on" : "ad-off");
 	snprintf(words, sizeof(words), "MOV to CR3 %#lx, PDPT page EPT %s, EPT A/D %s", cr3,
-		 ept_perm_str(p->rwx), s->env.ept.eptp & EPTP_AD_ENABLE ? "on" : "off");
+		 ept_perm_str(p->rwx), s->m->cfg.ad ? "on" : "off");
 	if (skip_case(s, p, id, words))
 		return;
 	if (!allow_mov_cr3(cr3)) {
