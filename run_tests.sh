@@ -342,11 +342,11 @@ watch_boot() {
 	local bpid=$1 serial=$2 bwd=$3
 	shift 3
 	local -a pairs=("$@")
-	local -A tto=() tnext=()
+	local -A tto=() tnext=() tsec=()
 	local t0 now clock seen=0 m name='' to alive wild=0 p k e n pid
 	for ((k = 0; k < ${#pairs[@]}; k++)); do
 		p=${pairs[k]} e=${p%%:*} n=${p#*:}
-		tto[$n]=${timeouts[e]}
+		tto[$n]=${timeouts[e]} tsec[$n]=${names[e]}
 		[ $k -eq 0 ] || tnext[${pairs[k - 1]#*:}]=$n
 	done
 	[[ ${pairs[0]} == *:\* ]] && wild=1
@@ -365,6 +365,7 @@ watch_boot() {
 			"# eptest: test "*)
 				name=${m#"# eptest: test "} name=${name%$'\r'}
 				echo "start $name $now"
+				echo "$now ${tsec[$name]:-${tsec[*]:0:1}}" >"$bwd/current"
 				if [ $wild = 0 ]; then clock=$now to=${tto[$name]:-$to}; fi ;;
 			"eptest: SUMMARY "*)
 				echo "sum $name $now"
@@ -665,6 +666,7 @@ while [ $reported -lt "$ntorun" ]; do
 	progressed=0
 	while [ $reported -lt "$ntorun" ] && [ -f "$TMPW/e${torun[reported]}/done" ]; do
 		[ $progress_tty = 0 ] || printf '\r\033[K'
+		last_prog=
 		report_one "${torun[reported]}"
 		reported=$((reported + 1)) progressed=1
 	done
@@ -678,9 +680,13 @@ while [ $reported -lt "$ntorun" ]; do
 	fi
 	if [ $progress_tty = 1 ]; then
 		# [finished/all] the test that started last
-		cur=$(cat "$TMPW"/u*/b*/events 2>/dev/null | awk '$1 == "start" && $3 > t { t = $3; n = $2 } END { print n }')
-		nfin=$(ls -d "$TMPW"/e*/done 2>/dev/null | wc -l)
-		printf '\r\033[K[%d/%d] %s ...' "$nfin" "$ntorun" "${cur:-booting}"
+		cur=$(cat "$TMPW"/u*/b*/current 2>/dev/null | sort -n | tail -n 1 || true)
+		nfin=0
+		for f in "$TMPW"/e*/done; do [ ! -f "$f" ] || nfin=$((nfin + 1)); done
+		[ -n "$cur" ] || cur="0 booting"
+		prog=$(printf '[%d/%d] %s ...' "$nfin" "$ntorun" "${cur#* }")
+		[ "$prog" = "${last_prog:-}" ] || printf '\r\033[K%s' "$prog"
+		last_prog=$prog
 	fi
 	[ $progressed = 1 ] || nap 0.1
 done
