@@ -436,6 +436,7 @@ finish_entry() {
 run_unit() {
 	local u=$1 uwd=$TMPW/u$1 kernel=$BUILD_DIR/${unit_kernel[$1]} cpu=${unit_cpu[$1]}
 	local -a pairs=() newp=() words=()
+	local -A ndoc=()
 	local attempt=0 i n bid bwd serial cmdline hard bpid tailpid st killed k nm sm crash
 	local progress ended last_e first_e reason dead p e ts te
 	for i in ${unit_entries[u]}; do
@@ -531,7 +532,7 @@ run_unit() {
 				continue
 			fi
 			if [ "${dsum[$n]:-0}" = 1 ] && [ -z "$crash" ]; then
-				j=$(($(ls "$TMPW/e$e" | grep -c '^doc\.') + 1))
+				ndoc[$e]=$((${ndoc[$e]:-0} + 1)) j=${ndoc[$e]}
 				cp "$bwd/doc.${dnum[$n]}" "$TMPW/e$e/doc.$j"
 				echo $(( ${tsum[$n]:-0} - ${tstart[$n]:-${tsum[$n]:-0}} )) >>"$TMPW/e$e/ms"
 				progress=1
@@ -544,7 +545,7 @@ run_unit() {
 			if [ -z "$crash" ] && { [ -n "${dnum[$n]:-}" ] || [ -n "$killed" ] || [ $progress = 0 ] || [ $ended = 1 ]; }; then
 				crash=$n
 				if [ -n "${dnum[$n]:-}" ]; then
-					j=$(($(ls "$TMPW/e$e" | grep -c '^doc\.') + 1))
+					ndoc[$e]=$((${ndoc[$e]:-0} + 1)) j=${ndoc[$e]}
 					cp "$bwd/doc.${dnum[$n]}" "$TMPW/e$e/doc.$j"
 					[ -z "${tstart[$n]:-}" ] || echo $((te - ${tstart[$n]})) >>"$TMPW/e$e/ms"
 				fi
