@@ -128,6 +128,39 @@ grep -q '<testcase classname="st_nosummary" name="st_nosummary: crashed or hung"
 grep -q '<testsuites name="eptest" tests="4" failures="2"' "$tmp/j.xml" 2>/dev/null || problems+=("JUnit: wrong totals")
 result "$b: -t prints one renumbered TAP 13 stream, --junit writes XML" "$out" "${problems[@]}"
 
+# xpass (a listed deviation not seen): no kernel prints one without a
+# deviation list that needs it, so a stand-in QEMU writes the serial log:
+# it is counted per test, in TOTAL, in -t and in JUnit, and fails nothing.
+cat >"$tmp/fake-qemu" <<'FAKE'
+#!/bin/bash
+for a in "$@"; do case $a in file:*) out=${a#file:} ;; *console=serial*) args=$a ;; esac; done
+{
+	printf 'TAP version 13\r\n# eptest: options: console=serial\r\n'
+	for n in $args; do
+		case $n in *=*) continue ;; esac
+		printf '# eptest: test %s\r\nok 1 - selftest.xpass.plain: w\r\n' "$n"
+		printf 'ok 2 - selftest.xpass.listed: w # TODO l: deviation not seen: qual (line 3)\r\n'
+		printf '1..2\r\neptest: SUMMARY pass=1 fail=0 skip=0 todo=0 xpass=1\r\n'
+	done
+	printf 'eptest: END tests=1 failed=0\r\n'
+} >"$out"
+exit 1
+FAKE
+chmod +x "$tmp/fake-qemu"
+out=$tmp/xpass.out
+QEMU=$tmp/fake-qemu run "$out" --config "$CFG" --logdir "$tmp/logs-xpass" -b tcg --junit "$tmp/x.xml" st_pass
+rc_plain=$rc
+QEMU=$tmp/fake-qemu run "$out.tap" --config "$CFG" --logdir "$tmp/logs-xpass" -b tcg -t st_pass
+cat "$out.tap" >>"$out"
+problems=()
+[ "$rc_plain" = 0 ] && [ "$rc" = 0 ] || problems+=("exit status $rc_plain and $rc, want 0")
+grep -q -E '^PASS st_pass \(1 pass, 0 fail, 0 skip, 0 todo, 1 xpass\)' "$out" || problems+=("no per-test xpass count")
+grep -q -E '^TOTAL .*checks: 1 pass, 0 fail, 0 skip, 0 todo, 1 xpass' "$out" || problems+=("no xpass in TOTAL")
+grep -q '^# st_pass: SUMMARY pass=1 fail=0 skip=0 todo=0 xpass=1$' "$out" || problems+=("-t: no xpass in the SUMMARY comment")
+grep -q '<system-out>xpass: TODO l: deviation not seen' "$tmp/x.xml" 2>/dev/null || problems+=("JUnit: no xpass system-out")
+grep -q 'failures="0"' "$tmp/x.xml" 2>/dev/null || problems+=("JUnit: the xpass counts as a failure")
+result "xpass: shown per test, in TOTAL, -t and JUnit; not a failure" "$out" "${problems[@]}"
+
 # usage errors: exit 2, one line on stderr, nothing on stdout
 expect_usage() {
 	local name=$1 out=$tmp/usage.out problems=()
