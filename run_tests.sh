@@ -343,7 +343,7 @@ watch_boot() {
 	shift 3
 	local -a pairs=("$@")
 	local -A tto=() tnext=() tsec=()
-	local t0 now clock seen=0 m name='' to alive wild=0 p k e n pid
+	local t0 now clock m name='' to alive wild=0 p k e n pid sfd part=''
 	for ((k = 0; k < ${#pairs[@]}; k++)); do
 		p=${pairs[k]} e=${p%%:*} n=${p#*:}
 		tto[$n]=${timeouts[e]} tsec[$n]=${names[e]}
@@ -355,24 +355,32 @@ watch_boot() {
 	t0=$(now_ms)
 	clock=$t0
 	echo "boot $t0" >"$bwd/events"
+	# The serial log is read as it grows, on one descriptor, a complete
+	# line at a time (a line still being written waits in $part).
+	exec {sfd}<"$serial"
 	while :; do
 		alive=0
 		kill -0 "$bpid" 2>/dev/null && alive=1
 		set_now
-		while IFS= read -r m; do
-			seen=$((seen + 1))
+		while :; do
+			m=
+			if ! IFS= read -r -u "$sfd" m; then
+				part+=$m
+				break
+			fi
+			m=$part$m part=
 			case $m in
 			"# eptest: test "*)
 				name=${m#"# eptest: test "} name=${name%$'\r'}
-				echo "start $name $now"
+				echo "start $name $now" >>"$bwd/events"
 				echo "$now ${tsec[$name]:-${tsec[*]:0:1}}" >"$bwd/current"
 				if [ $wild = 0 ]; then clock=$now to=${tto[$name]:-$to}; fi ;;
 			"eptest: SUMMARY "*)
-				echo "sum $name $now"
+				echo "sum $name $now" >>"$bwd/events"
 				if [ $wild = 0 ]; then clock=$now n=${tnext[$name]:-}; [ -z "$n" ] || to=${tto[$n]:-$to}; fi ;;
-			"eptest: END"*) echo "end $now" ;;
-			esac >>"$bwd/events"
-		done < <(awk -v seen="$seen" '/^(# eptest: test [^ ]+\r|eptest: SUMMARY |eptest: END)/ && ++n > seen' "$serial" 2>/dev/null)
+			"eptest: END"*) echo "end $now" >>"$bwd/events" ;;
+			esac
+		done
 		[ $alive = 1 ] || break
 		if [ $((now - clock)) -ge $((to * 1000)) ]; then
 			pid=$(cat "$bwd/pid" 2>/dev/null || true)
@@ -386,6 +394,7 @@ watch_boot() {
 		fi
 		nap 0.25
 	done
+	exec {sfd}<&-
 	echo "done $(now_ms)" >>"$bwd/events"
 }
 
