@@ -296,7 +296,7 @@ fi
 
 mkdir -p "$logdir"
 logdir=$(cd "$logdir" && pwd)
-rm -rf "$logdir/boot"
+rm -rf "${logdir:?}/boot"
 mkdir -p "$logdir/boot"
 backend_prepare || die "backend $backend: preparation failed"
 note=$(backend_note)
@@ -717,8 +717,8 @@ touch "$logdir/durations"
 awk -F '\t' -v b="$backend" '
 	FNR == NR { new[$1, $2] = 1; print; next }
 	!(($1, $2) in new) && $2 != "@default" { print }' "$TMPW/durs" "$logdir/durations" >"$TMPW/durs.all"
-awk -F '\t' -v b="$backend" '$1 == b && $2 !~ /^@/ { s += $3; n++ } END { if (n) printf "%s\t@default\t%.2f\n", b, s / n }' "$TMPW/durs.all" >>"$TMPW/durs.all"
-cp "$TMPW/durs.all" "$logdir/durations.tmp" 2>/dev/null && mv -f "$logdir/durations.tmp" "$logdir/durations"
+awk -F '\t' -v b="$backend" '$1 == b && $2 !~ /^@/ { s += $3; n++ } END { if (n) printf "%s\t@default\t%.2f\n", b, s / n }' "$TMPW/durs.all" >"$TMPW/durs.default"
+cat "$TMPW/durs.all" "$TMPW/durs.default" >"$logdir/durations.tmp" 2>/dev/null && mv -f "$logdir/durations.tmp" "$logdir/durations"
 
 # ----------------------------------------------------------------- JUnit
 xml_suite() { # ENTRY -> testsuite element on stdout

@@ -17,7 +17,7 @@ BOCHS_LOAD=
 # plugin directory (when built with plugins) and, with "--help features",
 # the optional devices it was built with.  The package database is never
 # asked: $BOCHS may be a build from source.
-BOCHS_VERSION= BOCHS_FEATURES= BOCHS_PLUGIN_DIR= BOCHS_PROBED=
+BOCHS_VERSION='' BOCHS_FEATURES='' BOCHS_PLUGIN_DIR='' BOCHS_PROBED=''
 bochs_probe() {
 	[ -z "$BOCHS_PROBED" ] || return 0
 	BOCHS_PROBED=1
@@ -107,7 +107,7 @@ backend_prepare() {
 # the kernel's memory image IMAGE at 1 MiB and the option ROM ROM starts
 # it, see bochs_direct.)
 bochs_write_rc() {
-	local sound= media
+	local sound='' media
 	bochs_probe
 	case $2 in
 	direct:*)
@@ -224,7 +224,7 @@ bochs_grub_cd() {
 # bochs_le32 N: N as 4 bytes, little-endian
 bochs_le32() {
 	local v=$1
-	printf "$(printf '\\x%02x\\x%02x\\x%02x\\x%02x' $((v & 255)) $((v >> 8 & 255)) $((v >> 16 & 255)) $((v >> 24 & 255)))"
+	printf '%b' "$(printf '\\x%02x\\x%02x\\x%02x\\x%02x' $((v & 255)) $((v >> 8 & 255)) $((v >> 16 & 255)) $((v >> 24 & 255)))"
 }
 
 # bochs_direct KERNEL CMDLINE WORKDIR: WORKDIR/kernel.bin (the kernel's
@@ -233,15 +233,18 @@ bochs_le32() {
 # command line and the checksum filled in).  Sets BOCHS_LOAD.
 bochs_direct() {
 	local kernel=$1 cmdline=$2 wd=$3 tmpl=$BUILD_DIR/bochs/optrom.bin
-	local entry load=-1 fend=0 mend=0 type off va pa fs ms sum
+	local entry load=-1 fend=0 mend=0 type pa fs ms sum
 	entry=$(readelf -hW "$kernel" | sed -n 's/.*Entry point address: *//p')
-	while read -r type off va pa fs ms _; do
+	while read -r type _ _ pa fs ms _; do
 		[ "$type" = LOAD ] || continue
 		[ $load -ge 0 ] && [ $((pa)) -ge $load ] || load=$((pa))
 		[ $((pa + fs)) -le $fend ] || fend=$((pa + fs))
 		[ $((pa + ms)) -le $mend ] || mend=$((pa + ms))
 	done < <(readelf -lW "$kernel")
-	[ -n "$entry" ] && [ $load -ge 0 ] || { echo "$kernel: no entry point or no LOAD segment"; return 1; }
+	if [ -z "$entry" ] || [ $load -lt 0 ]; then
+		echo "$kernel: no entry point or no LOAD segment"
+		return 1
+	fi
 	[ ${#cmdline} -lt 7900 ] || { echo "kernel command line too long (${#cmdline} bytes)"; return 1; }
 	BOCHS_LOAD=$(printf '0x%x' $load)
 	objcopy -O binary "$kernel" "$wd/kernel.bin" || return 1
@@ -257,7 +260,7 @@ bochs_direct() {
 	} >"$wd/optrom.bin"
 	truncate -s 8191 "$wd/optrom.bin"
 	sum=$(od -An -tu1 -v "$wd/optrom.bin" | awk '{ for (i = 1; i <= NF; i++) s += $i } END { print (256 - s % 256) % 256 }')
-	printf "$(printf '\\x%02x' "$sum")" >>"$wd/optrom.bin"
+	printf '%b' "$(printf '\\x%02x' "$sum")" >>"$wd/optrom.bin"
 }
 
 # bochs_start MEDIA CPU SERIAL_LOG BOCHS_LOG OUT TIMEOUT WORKDIR
