@@ -347,6 +347,15 @@ void report_info(const char *fmt, ...)
 	printf("# %s\n", buf);
 }
 
+/* Counters back to zero: each test of a boot is its own TAP document. */
+void report_reset(void)
+{
+	nr_checks = nr_pass = nr_fail = nr_skip = nr_todo = nr_xpass = 0;
+	/* flip choices depend on the test only, not on what ran before it
+	 * in the same boot */
+	memset(flip_counts, 0, sizeof(flip_counts));
+}
+
 unsigned report_summary(void)
 {
 	printf("1..%u\n", nr_checks);
