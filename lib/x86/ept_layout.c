@@ -252,9 +252,36 @@ void ept_layout_got_ref(struct ept_env *env, const struct ept_layout *l, unsigne
 	}
 }
 
+static const char *const ept_names[] = { "?", "PTE", "PDE", "PDPTE", "PML4E", "PML5E" };
+
+bool ept_layout_check_ref(const struct ept_env *env, const struct ept_layout *l, unsigned k,
+			  const char *id, const struct outcome *w, const struct outcome *g)
+{
+	const char *name = ept_layout_ref_name(env, l, k);
+	struct check_field f[2];
+	char cid[128], what[64];
+	unsigned n = 0;
+	bool pass;
+
+	f[n++] = (struct check_field){ "ept_ad", g->v[FLD_EPT_AD], w->v[FLD_EPT_AD],
+				       w->mask[FLD_EPT_AD] };
+	if (w->nr_guest_ad)
+		f[n++] = (struct check_field){ "guest_ad", g->v[FLD_GUEST_AD],
+					       w->v[FLD_GUEST_AD], w->mask[FLD_GUEST_AD] };
+	snprintf(cid, sizeof(cid), "%s.ref.%s", id, name);
+	snprintf(what, sizeof(what), k < l->nr_refs ? "the %s reference's walk" :
+		 "an EPT subtree no walk uses (%s)", name);
+	pass = report_fields(cid, f, n, "%s: EPT A/D (SDM 29.3.5)%s", what,
+			     w->nr_guest_ad ? " and the guest entry's A/D (Vol. 3A 4.8)" : "");
+	if (!pass)
+		for (unsigned j = 0; j < w->nr_ept_ad; j++)
+			report_info("ept_ad bits %u/%u: EPT %s", 2 * j, 2 * j + 1,
+				    ept_names[w->ept_ad_level[j]]);
+	return pass;
+}
+
 void ept_layout_print(struct ept_env *env, const struct ept_layout *l)
 {
-	static const char *const ept_names[] = { "?", "PTE", "PDE", "PDPTE", "PML4E", "PML5E" };
 	unsigned refs = 0;
 
 	for (unsigned k = 0; k <= l->nr_refs; k++) {
