@@ -5,15 +5,17 @@
 # paths relative to build/.  <all-kernel> links the TEST() entries of
 # every kernel listed with it, so one boot of it runs any of them.  The
 # names are read from the preprocessed source, so a name given by a macro
-# or a test that includes another's source counts as the compiler sees it.
+# or a test that includes another's source counts as the compiler sees it;
+# adjacent string literals ("ept_" #kind) are joined.
 # Usage: CPP='cc -E flags' scripts/gen-test-index.sh ALL-KERNEL SOURCE.c...
 set -eu
 all=$1
 shift
 for src in "$@"; do
 	names=$($CPP "$src" | tr '\n' ' ' |
-		grep -o 'section *( *"eptest_tests" *)[^{]*{ *"[^"]*"' |
-		sed 's/.*"\([^"]*\)"$/\1/' | tr '\n' ' ') || true
+		grep -o 'section *( *"eptest_tests" *)[^{]*{[^,]*,' |
+		sed 's/.*{[[:space:]]*//; s/[[:space:]]*,$//; s/"[[:space:]]*"//g; s/^"//; s/"$//' |
+		tr '\n' ' ') || true
 	if [ -z "$names" ]; then
 		echo "gen-test-index: $src defines no TEST()" >&2
 		exit 1

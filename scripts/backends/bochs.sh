@@ -14,6 +14,7 @@ BOCHS_VGABIOS=${BOCHS_VGABIOS:-/usr/share/vgabios/vgabios.bin}
 BOCHS_ELTORITO=
 BOCHS_MEGS=256
 BOCHS_LOAD=
+BOCHS_RAM_PIECE=$((128 * 1024))
 
 # What the Bochs binary that runs ($BOCHS) says about itself, asked once:
 # its --help output carries the banner "Bochs x86 Emulator 2.7", the
@@ -118,8 +119,15 @@ bochs_write_rc() {
 	bochs_probe
 	case $2 in
 	direct:*)
+		local img=${2##*:} n=1 part
 		media=${2#direct:}
-		media="optromimage1: file=${media%:*}, address=0xd0000"$'\n'"optramimage1: file=${2##*:}, address=$BOCHS_LOAD" ;;
+		media="optromimage1: file=${media%:*}, address=0xd0000"
+		# one optramimage per 128-KiB piece (bochs_direct)
+		for part in "$img".[0-3]; do
+			[ -f "$part" ] || continue
+			media+=$'\n'"optramimage$n: file=$part, address=$(printf '0x%x' $((BOCHS_LOAD + (n - 1) * BOCHS_RAM_PIECE)))"
+			n=$((n + 1))
+		done ;;
 	*)
 		media="ata0-master: type=cdrom, path=$2, status=inserted"$'\n'"boot: cdrom" ;;
 	esac
@@ -260,6 +268,15 @@ bochs_direct() {
 	[ ${#cmdline} -lt 7900 ] || { echo "kernel command line too long (${#cmdline} bytes)"; return 1; }
 	BOCHS_LOAD=$(printf '0x%x' $load)
 	objcopy -O binary "$kernel" "$wd/kernel.bin" || return 1
+	# Bochs 2.7 loads an optramimage into its first 128-KiB block of guest
+	# memory only (a larger image arrives cut short): load the image as
+	# up to four pieces of that size, each an optramimage of its own.
+	rm -f "$wd"/kernel.bin.[0-9]
+	split -a 1 -d -b $BOCHS_RAM_PIECE "$wd/kernel.bin" "$wd/kernel.bin." || return 1
+	[ ! -e "$wd/kernel.bin.4" ] || {
+		echo "$kernel: memory image over $((4 * BOCHS_RAM_PIECE / 1024)) KiB, more than Bochs' four optramimages"
+		return 1
+	}
 	{
 		head -c 16 "$tmpl"
 		bochs_le32 $((entry))
