@@ -259,11 +259,19 @@ bool report_fields(const char *id, const struct check_field *f, unsigned n,
 				    diff & ~excused_bits(&f[i], dev, ndev) ? "" : " (known deviation)");
 	}
 	if (flip) {
+		/* what the check would have said unperturbed: an ordered flip
+		 * run is also the ordered reference of scripts/shufflecheck */
+		bool fired_unperturbed = false;
+
+		for (unsigned i = 0; i < n; i++)
+			fired_unperturbed |= ((f[i].got ^ f[i].want) & f[i].mask &
+					      excused_bits(&f[i], dev, ndev)) != 0;
 		printf("# flipped: %s (compared:", flipped >= 0 ? f[flipped].name : "nothing");
 		for (unsigned i = 0; i < n; i++)
 			if (f[i].mask)
 				printf(" %s", f[i].name);
-		printf(")\n");
+		printf(") unperturbed: %s\n", fail_unperturbed ? "fail" : fired_unperturbed ? "todo" :
+		       ndev ? "xpass" : "ok");
 	}
 	return !fail_unperturbed;
 }
