@@ -18,6 +18,7 @@
  *                      on the restricted entry, or on the leaf;
  *                      exception-bitmap bit 20 = 1: the #VE is a VM exit
  *                      (reason 0, vector 20)
+ *   ept.ve.ad.conv.*   the same with EPT A/D on (TEST ept_ve_conv_ad)
  *   ept.ve.large.*     the same on a 2-MByte leaf (its bit 63 decides)
  *   ept.ve.busy.*      busy word not 0: a convertible violation is a VM exit
  *   ept.ve.misconfig.* misconfigurations are never converted
@@ -78,9 +79,9 @@ static void idt_fill(struct idt_gate *idt)
 	}
 }
 
-static bool ve_init(struct ve_test *t)
+static bool ve_init(struct ve_test *t, bool ad)
 {
-	struct ept_env_config cfg = { 0 };
+	struct ept_env_config cfg = { .ad = ad };
 
 	memset(t, 0, sizeof(*t));
 	if (!ept_env_init(&t->env, &cfg, &t->why))
@@ -523,15 +524,20 @@ static void entry_case(void *ctx, unsigned i)
 		vmx_exit_report_info(&e);
 }
 
-static void ve_run(const char *prefix, unsigned n, void (*fn)(void *, unsigned))
+static void ve_run_ad(const char *prefix, bool ad, unsigned n, void (*fn)(void *, unsigned))
 {
 	report_prefix_push(prefix);
-	if (ve_init(&T))
+	if (ve_init(&T, ad))
 		T.why = NULL;
 	cases_run(n, fn, &T);
 	if (!T.why)
 		ept_env_exit(&T.env);
 	report_prefix_pop();
+}
+
+static void ve_run(const char *prefix, unsigned n, void (*fn)(void *, unsigned))
+{
+	ve_run_ad(prefix, false, n, fn);
 }
 
 static void ept_ve_conv(void)
@@ -549,5 +555,15 @@ static void ept_ve_more(void)
 	ve_run("ept.ve", 5, entry_case);
 }
 
+/* The same with EPT accessed and dirty flags on (EPTP bit 6): guest
+ * paging-structure reads are then writes for EPT (29.3.3.2), the area is
+ * written as before. */
+static void ept_ve_conv_ad(void)
+{
+	ve_run_ad("ept.ve.ad", true,
+		  ARRAY_SIZE(conv_levels) * ARRAY_SIZE(conv_perms) * 4 * SVE_NR, conv_case);
+}
+
 TEST("ept_ve_conv", ept_ve_conv);
+TEST("ept_ve_conv_ad", ept_ve_conv_ad);
 TEST("ept_ve", ept_ve_more);
