@@ -198,6 +198,17 @@ static void spp_case(struct spp_test *t, struct spp_write *c)
 		w.mask[FLD_EPT_AD] = (uint64_t)(a.a != AD_MAY) | (uint64_t)(a.d != AD_MAY) << 1;
 		w.nr_ept_ad = 1;
 		w.ept_ad_level[0] = EPT_LEVEL_PTE;
+		/* and the guest's own walk of the target, top level first */
+		for (unsigned l = t->env.gpt.levels, i = 0; l >= 1; l--, i++) {
+			a = ad_model_guest(&o, &trace, l, l == 1, c->op != GUEST_OP_READ,
+					   gpt_entry_read(&t->env.gpt, la.gla, l));
+			w.v[FLD_GUEST_AD] |= (uint64_t)(a.a == AD_SET) << (2 * i) |
+					     (uint64_t)(a.d == AD_SET) << (2 * i + 1);
+			w.mask[FLD_GUEST_AD] |= (uint64_t)(a.a != AD_MAY) << (2 * i) |
+						(uint64_t)(a.d != AD_MAY) << (2 * i + 1);
+			w.guest_ad_level[i] = (uint8_t)l;
+		}
+		w.nr_guest_ad = (uint8_t)t->env.gpt.levels;
 	}
 
 	ept_invalidate(&t->env.ept);
@@ -214,6 +225,12 @@ static void spp_case(struct spp_test *t, struct spp_write *c)
 	g.v[FLD_DATA] = c->op == GUEST_OP_READ ? e.regs.rax : *(volatile uint64_t *)(t->page + c->off);
 	g.v[FLD_MEM] = *(volatile uint64_t *)(t->page + c->off);
 	g.v[FLD_EPT_AD] = (uint64_t)!!(*leaf & EPT_ACCESSED) | (uint64_t)!!(*leaf & EPT_DIRTY) << 1;
+	for (unsigned l = t->env.gpt.levels, i = 0; l >= 1; l--, i++) {
+		uint64_t e = gpt_entry_read(&t->env.gpt, la.gla, l);
+
+		g.v[FLD_GUEST_AD] |= (uint64_t)!!(e & PTE_ACCESSED) << (2 * i) |
+				     (uint64_t)!!(e & PTE_DIRTY) << (2 * i + 1);
+	}
 	if (!outcome_check(c->id, c->words, &w, &g))
 		vmx_exit_report_info(&e);
 }
