@@ -14,7 +14,10 @@
  *              (SPP-related event) with qualification bits 11 and 12 and
  *              the GPA; memory after a stopped write;
  *   <id>.data  the bytes after a completed write;
- *   <id>.ad    (TEST ept_spp_ad) the leaf's EPT accessed and dirty flags.
+ *   <id>.ad    (TEST ept_spp_ad) the leaf's EPT accessed and dirty flags
+ *              and the guest walk's A/D flags;
+ *   <id>.pml.* (TEST ept_spp_ad, with PML) the PML index after, each log
+ *              entry the model predicts, no other slot written.
  *
  *   ept.spp.subpage.*   each sub-page alone writable / alone not writable
  *   ept.spp.straddle.*  8-byte writes across two sub-pages
@@ -30,6 +33,7 @@
 #include "cases.h"
 #include "x86/alloc.h"
 #include "x86/ad_model.h"
+#include "x86/pml_model.h"
 #include "x86/ept_env.h"
 #include "x86/ept_matrix.h"
 #include "x86/spp_model.h"
@@ -50,6 +54,7 @@ struct spp_test {
 	uint64_t gla, gpa;		/* of the page */
 	uint64_t *sppt[5];		/* tables, [4] = SPPL4 ... [1] = SPPL1 */
 	volatile struct ve_info *ve_area;	/* NULL: no #VE */
+	uint64_t *pml_log;		/* page-modification log (NULL: PML off) */
 	bool ad;
 	const char *why;
 };
@@ -83,6 +88,13 @@ static bool spp_init(struct spp_test *t, bool ad)
 	vmx_enable_proc2(CPU2_SUBPAGE_WRITE_PERMS);
 	t->env.model.ctl.spp = true;
 	t->env.model.ctl.spptp = (uintptr_t)t->sppt[4];
+	/* with EPT A/D on, a write SPP allows sets the leaf's dirty flag and
+	 * so logs its GPA when PML is on (29.3.6) */
+	if (ad && vmx_has_proc2(CPU2_ENABLE_PML)) {
+		t->pml_log = alloc_page();
+		vmcs_write(VMCS_PML_ADDRESS, (uintptr_t)t->pml_log);
+		vmx_enable_proc2(CPU2_ENABLE_PML);
+	}
 	return true;
 }
 
@@ -102,6 +114,24 @@ static void spp_set(struct spp_test *t, uint64_t vec, unsigned ol, uint64_t set,
 		*sppt_entry(t, ol) = (*sppt_entry(t, ol) & ~clear) | set;
 }
 
+#define PML_POISON      0xdeadbeefdeadbeefull
+#define PML_START       (PML_ENTRIES - 1)
+
+/* Every 2M leaf of the identity map accessed and dirty, so that the only
+ * dirty flag a case's run can set -- and log -- is the target's. */
+static void pml_quiet(struct spp_test *t)
+{
+	for (uint64_t gpa = 0; gpa < alloc_region_end(); gpa += PAGE_2M) {
+		uint64_t *e = ept_entry(&t->env.ept, gpa, EPT_LEVEL_PDE);
+
+		if (e && (*e & EPT_LARGE_PAGE))
+			*e |= EPT_ACCESSED | EPT_DIRTY;
+	}
+	for (unsigned k = 0; k < PML_ENTRIES; k++)
+		t->pml_log[k] = PML_POISON;
+	vmcs_write(VMCS_GUEST_PML_INDEX, PML_START);
+}
+
 struct spp_write {
 	const char *id;
 	char words[120];
@@ -110,6 +140,34 @@ struct spp_write {
 	uint64_t leaf;		/* bits 6:0 and 63:52 of the EPT leaf */
 	bool ve;		/* "EPT-violation #VE" on, #VE exits (bitmap bit 20) */
 };
+
+/* The log after the run: the index, each entry the model predicts, and
+ * no other slot written.  A PML-full exit cannot happen from index 511. */
+static void pml_check(struct spp_test *t, const char *id, const struct pml_outcome *po)
+{
+	unsigned rest = 0;
+	char cid[96];
+
+	snprintf(cid, sizeof(cid), "%s.pml.index", id);
+	report_expect_u64(cid, "value", vmcs_read(VMCS_GUEST_PML_INDEX) & 0xffff, po->index,
+			  "the PML index after the write (29.3.6)");
+	for (unsigned k = 0; k < po->nr_log; k++) {
+		unsigned slot = (unsigned)((po->log[k].hpa - (uintptr_t)t->pml_log) / 8);
+
+		snprintf(cid, sizeof(cid), "%s.pml.log%u", id, k);
+		report_expect_u64(cid, "value", t->pml_log[slot % PML_ENTRIES], po->log[k].value,
+				  "log slot %u: GPA %#lx, bits 11:0 clear", slot, po->log[k].value);
+	}
+	for (unsigned k = 0; k < PML_ENTRIES; k++) {
+		bool logged = false;
+
+		for (unsigned j = 0; j < po->nr_log; j++)
+			logged |= po->log[j].hpa == (uintptr_t)&t->pml_log[k];
+		rest += !logged && t->pml_log[k] != PML_POISON;
+	}
+	snprintf(cid, sizeof(cid), "%s.pml.rest", id);
+	report_expect_u64(cid, "value", rest, 0, "no other log slot written (of %u)", PML_ENTRIES);
+}
 
 /* Run one guest access at page + off and compare it whole. */
 static void spp_case(struct spp_test *t, struct spp_write *c)
@@ -124,6 +182,7 @@ static void spp_case(struct spp_test *t, struct spp_write *c)
 	uint64_t stub = c->size == 1 ? (uintptr_t)spp_guest_write_byte : ept_env_stub(&t->env, c->op);
 	struct ept_outcome o;
 	struct ept_trace trace = { 0 };
+	struct pml_outcome po = { 0 };
 	struct outcome w, g;
 	struct guest_state gs;
 	struct vmx_exit e;
@@ -139,7 +198,15 @@ static void spp_case(struct spp_test *t, struct spp_write *c)
 
 	ept_env_guest_state(&gs);
 	t->env.model.eptp = vmcs_read(VMCS_EPT_POINTER);
-	ept_model_linear(&t->env.model, &gs, &la, &o, &trace);
+	if (t->pml_log) {
+		struct pml_state st = { true, (uintptr_t)t->pml_log, PML_START };
+
+		pml_quiet(t);
+		ept_env_guest_state(&gs);
+		pml_model_linear(&t->env.model, &gs, &la, &st, &po, &o, &trace);
+	} else {
+		ept_model_linear(&t->env.model, &gs, &la, &o, &trace);
+	}
 	memset(&w, 0, sizeof(w));
 	memset(&g, 0, sizeof(g));
 	if (o.kind == EPT_OUTCOME_UNMODELED || o.order_ambiguous) {
@@ -233,6 +300,8 @@ static void spp_case(struct spp_test *t, struct spp_write *c)
 	}
 	if (!outcome_check(c->id, c->words, &w, &g))
 		vmx_exit_report_info(&e);
+	if (t->pml_log)
+		pml_check(t, c->id, &po);
 }
 
 #define LEAF_R   (EPT_READ | EPT_WB | EPT_SUBPAGE_WRITE_PERM)
