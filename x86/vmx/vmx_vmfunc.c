@@ -14,7 +14,8 @@
  * the target: which page it sees tells which EPT is in use.
  *
  * Per case: <id> (how VMFUNC ended: the read's VMCALL, exit 59 with RIP at
- * VMFUNC, #UD, or the #VE after the switch), <id>.data (the bytes read),
+ * VMFUNC, #UD, or the #VE after the switch), <id>.len (exit 59: the
+ * instruction length), <id>.data (the bytes read),
  * <id>.eptp and <id>.index (the EPTP and EPTP-index VMCS fields after),
  * <id>.ve (the #VE information area, for the #VE cases).
  */
@@ -291,6 +292,13 @@ static void vf_case(void *ctx, unsigned i)
 		outcome_got_ve_area(&g, t->area);
 	if (!outcome_check(k->id, words, &w, &g))
 		vmx_exit_report_info(&e);
+	if (x.result == VMFUNC_VM_EXIT) {
+		/* 28.2.5: the VM-exit instruction length is saved for VMFUNC
+		 * exits of a disabled function or a failed EPTP switch; VMFUNC
+		 * is 0F 01 D4 */
+		snprintf(sub, sizeof(sub), "%s.len", k->id);
+		report_expect_u64(sub, "value", e.instruction_len, 3, "VM-exit instruction length 3");
+	}
 	snprintf(sub, sizeof(sub), "%s.eptp", k->id);
 	report_expect_u64(sub, "value", vmcs_read(VMCS_EPT_POINTER), want_eptp,
 			  "EPTP field after VMFUNC: %#lx", want_eptp);
