@@ -34,10 +34,14 @@
  *   EPT_OUTCOME_GUEST_FAULT  (linear walks only) the guest's own paging
  *                            faulted first: vector, error code, CR2.
  *   EPT_OUTCOME_UNMODELED    the case depends on a feature the model does
- *                            not predict (an SPP lookup, a supervisor
- *                            shadow-stack access with EPTP bit 7 = 1, a GPA
- *                            above bit 47 under a 4-level EPT); a test must
- *                            skip it (o.unmodeled says why).
+ *                            not predict (a supervisor shadow-stack access
+ *                            with EPTP bit 7 = 1, a GPA above bit 47 under
+ *                            a 4-level EPT); a test must skip it
+ *                            (o.unmodeled says why).
+ *   EPT_OUTCOME_SPP_EVENT    a write SPP decided met an SPPT miss or
+ *                            misconfiguration: exit 66, o.spp (spp_model.h);
+ *                            a write SPP allows is a translation, one it
+ *                            denies a violation.
  *
  * HOW THE MASK WORKS
  *   A test compares (got ^ o.violation.qual) & o.violation.qual_mask == 0.
