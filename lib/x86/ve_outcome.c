@@ -12,18 +12,6 @@ void outcome_want_ve_area(struct outcome *w, const struct ve_area *a)
 	outcome_set(w, FLD_VE_INDEX, a->eptp_index, 0xffff);
 }
 
-void outcome_want_ve_untouched(struct outcome *w, const volatile struct ve_info *a)
-{
-	struct ve_area now = {
-		.exit_reason = a->exit_reason, .busy = a->busy,
-		.qual = a->exit_qualification, .qual_mask = ~0ull,
-		.gla = a->gla, .gla_mask = ~0ull, .gpa = a->gpa, .gpa_mask = ~0ull,
-		.eptp_index = a->eptp_index,
-	};
-
-	outcome_want_ve_area(w, &now);
-}
-
 void outcome_got_ve_area(struct outcome *g, const volatile struct ve_info *a)
 {
 	g->v[FLD_VE_REASON] = a->exit_reason;
@@ -32,6 +20,28 @@ void outcome_got_ve_area(struct outcome *g, const volatile struct ve_info *a)
 	g->v[FLD_VE_GLA] = a->gla;
 	g->v[FLD_VE_GPA] = a->gpa;
 	g->v[FLD_VE_INDEX] = a->eptp_index;
+}
+
+void ve_area_snapshot(struct ve_snapshot *s, const volatile struct ve_info *a)
+{
+	const volatile uint8_t *p = (const volatile uint8_t *)a;
+
+	for (unsigned i = 0; i < VE_AREA_BYTES; i++)
+		s->b[i] = p[i];
+}
+
+bool ve_area_kept_check(const char *id, const struct ve_snapshot *s,
+			const volatile struct ve_info *a)
+{
+	const volatile uint8_t *p = (const volatile uint8_t *)a;
+	unsigned changed = 0;
+	char cid[128];
+
+	for (unsigned i = 0; i < VE_AREA_BYTES; i++)
+		changed += p[i] != s->b[i];
+	snprintf(cid, sizeof(cid), "%s.ve-kept", id);
+	return report_expect_u64(cid, "value", changed, 0,
+				 "no #VE: the information area is not written (bytes changed)");
 }
 
 void outcome_want_entry(struct outcome *w, unsigned vm_insn_error, const char *why)

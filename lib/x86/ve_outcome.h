@@ -12,12 +12,23 @@
 #include "x86/ve_model.h"
 #include "x86/vmx_arch.h"
 
-/* The area as the model says a #VE writes it (Table 26-1). */
+/* Bytes of the area Table 26-1 defines (offsets 0-33, the EPTP index
+ * word the last); tests preset all 40 of the area's first bytes. */
+#define VE_AREA_BYTES 40
+
+/* The area as the model says a #VE writes it (Table 26-1): <id>.ve. */
 void outcome_want_ve_area(struct outcome *w, const struct ve_area *a);
-/* The area exactly as it is now: what it must still be after an access
- * that is not a #VE. */
-void outcome_want_ve_untouched(struct outcome *w, const volatile struct ve_info *a);
 void outcome_got_ve_area(struct outcome *g, const volatile struct ve_info *a);
+
+/* An access that is not a #VE must leave the area alone: a snapshot
+ * before the run, and after it one check "<id>.ve-kept" (field value: how
+ * many of its VE_AREA_BYTES bytes changed; 0).  Returns the verdict. */
+struct ve_snapshot {
+	uint8_t b[VE_AREA_BYTES];
+};
+void ve_area_snapshot(struct ve_snapshot *s, const volatile struct ve_info *a);
+bool ve_area_kept_check(const char *id, const struct ve_snapshot *s,
+			const volatile struct ve_info *a);
 
 /* VM entry: @vm_insn_error 0 -> the guest runs and calls VMCALL; else
  * VMfailValid with that error (no exit: reason 0xffffffff, as

@@ -183,6 +183,8 @@ static void spp_case(struct spp_test *t, struct spp_write *c)
 	struct ept_outcome o;
 	struct ept_trace trace = { 0 };
 	struct pml_outcome po = { 0 };
+	struct ve_snapshot snap;
+	bool keep_area = false;
 	struct outcome w, g;
 	struct guest_state gs;
 	struct vmx_exit e;
@@ -241,7 +243,7 @@ static void spp_case(struct spp_test *t, struct spp_write *c)
 		struct ve_conditions cond = { .cr0_pe = true, .eptp_index = 0 };
 		struct ve_area area;
 
-		memset((void *)t->ve_area, 0x5a, 40);
+		memset((void *)t->ve_area, 0x5a, VE_AREA_BYTES);
 		t->ve_area->busy = 0;
 		vmcs_write(VMCS_EPTP_INDEX, 0);
 		t->env.model.ctl.ve = true;
@@ -254,8 +256,9 @@ static void spp_case(struct spp_test *t, struct spp_write *c)
 			snprintf(w.describe, sizeof(w.describe), "#VE (exit 0, vector 20), qual %#lx", area.qual);
 			outcome_want_ve_area(&w, &area);
 		} else {
-			outcome_want_ve_untouched(&w, t->ve_area);
+			keep_area = true;
 		}
+		ve_area_snapshot(&snap, t->ve_area);
 		vmcs_set_bits(VMCS_SECONDARY_PROC_CONTROLS, CPU2_EPT_VIOLATION_VE);
 	}
 	if (t->ad && o.kind != EPT_OUTCOME_SPP_EVENT) {
@@ -300,6 +303,8 @@ static void spp_case(struct spp_test *t, struct spp_write *c)
 	}
 	if (!outcome_check(c->id, c->words, &w, &g))
 		vmx_exit_report_info(&e);
+	if (keep_area)
+		ve_area_kept_check(c->id, &snap, t->ve_area);
 	if (t->pml_log)
 		pml_check(t, c->id, &po);
 }

@@ -48,7 +48,6 @@ asm(".text\n.code64\n.globl ve_guest_handler\nve_guest_handler:\n\tvmcall\n\tire
 extern char ve_guest_handler[], ve_guest_vmcall[];
 
 #define VE_SENTINEL_BYTE 0x5a
-#define VE_AREA_BYTES    40
 
 struct ve_test {
 	struct ept_env env;
@@ -158,8 +157,10 @@ static bool ve_access_at(struct ve_test *t, const char *id, const char *words, e
 {
 	struct ept_case c = { .op = op, .gla = gla, .host = (volatile uint64_t *)host };
 	struct ve_conditions cond = { .cr0_pe = true, .busy = busy, .eptp_index = index };
+	struct ve_snapshot snap;
 	struct ve_area area;
 	enum ve_result r;
+	bool pass;
 
 	ept_case_expect(&t->env, &c);
 	if (c.model.kind == EPT_OUTCOME_UNMODELED || c.model.order_ambiguous) {
@@ -167,6 +168,7 @@ static bool ve_access_at(struct ve_test *t, const char *id, const char *words, e
 		return true;
 	}
 	r = ve_decide(&c.model, &cond, &area);
+	ve_area_snapshot(&snap, t->area);
 	if (r == VE_DELIVERED) {
 		outcome_set(&c.want, FLD_REASON, EXIT_REASON_EXCEPTION_NMI, ~0u);
 		outcome_set(&c.want, FLD_VECTOR, ve_exit_intr_info(), ~0u);
@@ -176,15 +178,16 @@ static bool ve_access_at(struct ve_test *t, const char *id, const char *words, e
 		snprintf(c.want.describe, sizeof(c.want.describe), "#VE (exit 0, vector 20), qual %#lx",
 			 area.qual);
 		outcome_want_ve_area(&c.want, &area);
-	} else {
-		outcome_want_ve_untouched(&c.want, t->area);
 	}
 	if (c.model.kind == EPT_OUTCOME_VIOLATION || c.model.kind == EPT_OUTCOME_MISCONFIG)
 		outcome_set(&c.want, FLD_VALUE, fault_rip_at(t, op, gla), ~0ull);
 	ept_case_run(&t->env, &c);
 	c.got.v[FLD_VALUE] = c.exit.guest_rip;
 	outcome_got_ve_area(&c.got, t->area);
-	return ept_case_check(id, words, &c);
+	pass = ept_case_check(id, words, &c);
+	if (r != VE_DELIVERED)
+		ve_area_kept_check(id, &snap, t->area);
+	return pass;
 }
 
 static bool ve_access_case(struct ve_test *t, const char *id, const char *words,
@@ -350,6 +353,7 @@ static void guest_case(void *ctx, unsigned i)
 	enum guest_op op = matrix_ops[i % 4];
 	struct ept_case c = { .op = op, .gla = t->gla, .host = (volatile uint64_t *)t->host };
 	struct ve_conditions cond = { .cr0_pe = true, .eptp_index = 3 };
+	struct ve_snapshot snap;
 	struct ve_area area;
 	char id[64], id2[80], words[96];
 
@@ -422,13 +426,14 @@ static void guest_case(void *ctx, unsigned i)
 		/* the first try already walked the guest tables: their A/D
 		 * flags are not what this step is about */
 		d.want.mask[FLD_EPT_AD] = d.want.mask[FLD_GUEST_AD] = 0;
-		outcome_want_ve_untouched(&d.want, t->area);
 		if (d.model.kind == EPT_OUTCOME_VIOLATION)
 			outcome_set(&d.want, FLD_VALUE, fault_rip(t, op), ~0ull);
+		ve_area_snapshot(&snap, t->area);
 		d.exit = vmx_run_guest(t->env.vcpu);
 		memset(&d.got, 0, sizeof(d.got));
 		got_after_resume(t, &d);
 		ept_case_check(id2, words, &d);
+		ve_area_kept_check(id2, &snap, t->area);
 	}
 }
 

@@ -177,6 +177,8 @@ static void vf_case(void *ctx, unsigned i)
 	struct outcome w, g;
 	struct vmx_exit e;
 	uint64_t eptp_before, want_eptp, want_index;
+	struct ve_snapshot snap;
+	bool keep_area = false;
 	char words[128], sub[96];
 
 	snprintf(words, sizeof(words), "VMFUNC EAX %lu, RCX %#lx, from list entry %u%s%s", k->eax,
@@ -208,7 +210,7 @@ static void vf_case(void *ctx, unsigned i)
 			vmcs_set_bits(VMCS_SECONDARY_PROC_CONTROLS, CPU2_EPT_VIOLATION_VE);
 		else
 			vmcs_clear_bits(VMCS_SECONDARY_PROC_CONTROLS, CPU2_EPT_VIOLATION_VE);
-		memset((void *)t->area, 0x5a, 40);
+		memset((void *)t->area, 0x5a, VE_AREA_BYTES);
 		t->area->busy = 0;
 	}
 
@@ -273,13 +275,14 @@ static void vf_case(void *ctx, unsigned i)
 			/* an EPT violation exit (the area untouched) */
 			outcome_want_exit(&w, &c.model);
 			outcome_set(&w, FLD_VALUE, (uintptr_t)vf_guest_switch_read + 3, ~0ull);
-			if (t->ve)
-				outcome_want_ve_untouched(&w, t->area);
+			keep_area = t->ve;
 		}
 		break;
 	}
 	}
 
+	if (t->ve)
+		ve_area_snapshot(&snap, t->area);
 	vcpu_set_entry(t->env.vcpu, (void (*)(void))vf_guest_switch_read, t->gla);
 	t->env.vcpu->regs.rax = k->eax;
 	t->env.vcpu->regs.rcx = k->rcx;
@@ -292,6 +295,8 @@ static void vf_case(void *ctx, unsigned i)
 		outcome_got_ve_area(&g, t->area);
 	if (!outcome_check(k->id, words, &w, &g))
 		vmx_exit_report_info(&e);
+	if (keep_area)
+		ve_area_kept_check(k->id, &snap, t->area);
 	if (x.result == VMFUNC_VM_EXIT) {
 		/* 28.2.5: the VM-exit instruction length is saved for VMFUNC
 		 * exits of a disabled function or a failed EPTP switch; VMFUNC
