@@ -126,6 +126,15 @@ M = [  # (file, literal, replacement, rule); literal may be a list of (literal, 
  ("paging_model.c", "if (e->kind == EPT_ACCESS_PAGING_AD)\n\t\t\tcontinue;", ";", "2-D refs: guest A/D writes are not references"),
  ("paging_model.c", "if (e->kind == EPT_ACCESS_PAGING && n < EPT_REFS_MAX &&", "if (n < EPT_REFS_MAX &&", "2-D refs: the data access is not counted"),
  ("paging_model.c", "ept_model_access(m, &a, &o) == EPT_OUTCOME_TRANSLATION) {", "1) {", "2-D refs: a stopped read reads no guest entry"),
+ # issue 9: EPT and guest A/D flags of every walk (ad_model.c, unit/test_ad.c)
+ ("ad_model.c", "\tif (!ept_ad_on(m))\n\t\treturn f;", "\tif (0)\n\t\treturn f;", "29.3.5 EPTP bit 6 = 0: no EPT flag"),
+ ("ad_model.c", "f.a = strongest(f.a, ordered ? AD_SET : AD_MAY);", "f.a = strongest(f.a, AD_MAY);", "29.3.5 references before a stop: A set"),
+ ("ad_model.c", "f.d = strongest(f.d, ordered ? AD_SET : AD_MAY);", "f.d = strongest(f.d, AD_CLEAR);", "29.3.5 references before a stop: D set (paging reads are writes)"),
+ ("ad_model.c", "f.a = strongest(f.a, AD_MAY);", "f.a = strongest(f.a, AD_SET);", "29.3.5 the stopped access's walk: A may"),
+ ("ad_model.c", "bool present = k + 1 < n || complete;", "bool present = true;", "29.3.2 a not-present entry is not used"),
+ ("ad_model.c", "f.d = leaf && write ? AD_SET : AD_CLEAR;", "f.d = leaf ? AD_SET : AD_CLEAR;", "Vol. 3A 4.8 guest D on writes only"),
+ ("ad_model.c", "if (read && (before & 1))\n\t\t\tf.a = AD_MAY;", "if (read && (before & 1))\n\t\t\tf.a = AD_SET;", "Vol. 3A 4.8 guest A before a stop: may"),
+ ("ad_model.c", "if (before & GUEST_D)\n\t\tf.d = AD_SET;", "if (0)\n\t\tf.d = AD_SET;", "Vol. 3A 4.8 sticky guest D"),
 ]
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
