@@ -280,19 +280,16 @@ bool ept_layout_check_ref(const struct ept_env *env, const struct ept_layout *l,
 	return pass;
 }
 
-void ept_layout_print(struct ept_env *env, const struct ept_layout *l)
+void ept_layout_print(struct ept_env *env, const struct ept_layout *l, const struct ept_case *c)
 {
-	unsigned refs = 0;
+	struct ept_ref refs[EPT_REFS_MAX];
+	unsigned upto = c->model.kind == EPT_OUTCOME_TRANSLATION ? c->trace.n : c->model.step + 1u;
 
 	for (unsigned k = 0; k <= l->nr_refs; k++) {
 		const struct ept_layout_ref *r = &l->ref[k];
 		char buf[256];
 		unsigned len = 0;
 
-		/* a guest entry read is one reference more than its EPT walk */
-		if (k < l->nr_refs)
-			refs += env->ept.levels - (unsigned)(ept_leaf_level(l->ept_page_size) - 1) +
-				(r->guest_level ? 1 : 0);
 		for (unsigned j = 0; j < r->nr_ept && len < sizeof(buf); j++) {
 			uint64_t e = *(volatile uint64_t *)(uintptr_t)r->ept_hpa[j];
 
@@ -303,7 +300,9 @@ void ept_layout_print(struct ept_env *env, const struct ept_layout *l)
 		report_info("trace %-6s gpa %#lx hpa %#lx%s", ept_layout_ref_name(env, l, k),
 			    r->gpa, r->hpa, buf);
 	}
-	report_info("trace: %u memory references (%u guest levels x %u EPT levels, leaf %s)",
-		    refs, l->nr_refs - 1, env->ept.levels,
+	report_info("trace: %u memory references up to the one that decided (%s), the model's "
+		    "count (ept_trace_refs()); %u guest levels, %u EPT levels, leaf %s",
+		    ept_trace_refs(&env->model, &c->trace, upto, refs),
+		    ept_outcome_kind_name(c->model.kind), l->nr_refs - 1, env->ept.levels,
 		    l->ept_page_size == PAGE_4K ? "4K" : l->ept_page_size == PAGE_2M ? "2M" : "1G");
 }

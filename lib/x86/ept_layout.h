@@ -99,7 +99,9 @@ bool ept_layout_check_ref(const struct ept_env *env, const struct ept_layout *l,
 			  const char *id, const struct outcome *want, const struct outcome *got);
 
 /* verbose=1: the walk as a table, one row a reference (its GPA and HPA),
- * one column an EPT level (the entry's HPA and its A/D flags now). */
-void ept_layout_print(struct ept_env *env, const struct ept_layout *l);
+ * one column an EPT level (the entry's HPA and its A/D flags now), and the
+ * number of memory references the model counts for case @c's walk
+ * (ept_trace_refs(): 24 for a complete 4-level walk over 4-level EPT). */
+void ept_layout_print(struct ept_env *env, const struct ept_layout *l, const struct ept_case *c);
 
 #endif

@@ -200,7 +200,7 @@ static void run_case(struct run *s, struct ept_layout *l, const char *id, const 
 		ept_layout_check_ref(&s->env, l, k, id, &s->want[k], &s->got[k]);
 	}
 	if (report_verbose())
-		ept_layout_print(&s->env, l);
+		ept_layout_print(&s->env, l, &c);
 }
 
 /* ---- ept_ad_<mode> ---- */
