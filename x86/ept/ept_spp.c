@@ -40,6 +40,8 @@
 #include "x86/ve_outcome.h"
 #include "x86/vmentry_model.h"
 
+#define SPP_EPTP_INDEX  0x0a7
+
 /* RDI = the GLA, RSI = the value. */
 asm(".text\n.code64\n.globl spp_guest_write_byte\nspp_guest_write_byte:\n"
     "\tmovb %sil, (%rdi)\n\tvmcall\n"
@@ -240,12 +242,14 @@ static void spp_case(struct spp_test *t, struct spp_write *c)
 		/* 26.5.7.1: an SPP-denied write is an EPT violation like any
 		 * other, convertible by the leaf's bit 63; an SPP-related event
 		 * is not an EPT violation and never a #VE */
-		struct ve_conditions cond = { .cr0_pe = true, .eptp_index = 0 };
+		/* an EPTP index of our own, nonzero: a #VE must report this
+		 * field's value, whatever VMFUNC did before (26.5.7.2) */
+		struct ve_conditions cond = { .cr0_pe = true, .eptp_index = SPP_EPTP_INDEX };
 		struct ve_area area;
 
 		memset((void *)t->ve_area, 0x5a, VE_AREA_BYTES);
 		t->ve_area->busy = 0;
-		vmcs_write(VMCS_EPTP_INDEX, 0);
+		vmcs_write(VMCS_EPTP_INDEX, SPP_EPTP_INDEX);
 		t->env.model.ctl.ve = true;
 		ept_model_linear(&t->env.model, &gs, &la, &o, NULL);
 		t->env.model.ctl.ve = false;
