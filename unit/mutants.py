@@ -74,8 +74,6 @@ M = [  # (file, literal, replacement, rule); literal may be a list of (literal, 
  ("pml_model.c", "if (addr & ~ept_phys_mask(caps->maxphyaddr))", "if (0)", "PML entry: width"),
  # INVEPT/INVVPID: the memory operand is read after the type check (31.3)
  ("ept_model.c", "\t\t\tif (f->desc_fault)\n\t\t\t\treturn out->result = EPT_INV_RES_GP;", "\t\t\t;", "31.3 descriptor read faults"),
- # INVEPT/INVVPID: the memory operand is read after the type check (31.3)
- ("ept_model.c", "\t\t\tif (f->desc_fault)\n\t\t\t\treturn out->result = EPT_INV_RES_GP;", "\t\t\t;", "31.3 descriptor read faults"),
  # issue 10: #VE, VMFUNC, SPP (ve_model.c, spp_model.c); MBEC and SSS rules of ept_model.c
  ("ept_model.c", "\t\tif (and_bits & EPT_USER_EXEC)\n\t\t\tq |= EPT_QUAL_USER_EXECUTABLE;", "\t\tif (0)\n\t\t\tq |= EPT_QUAL_USER_EXECUTABLE;", "MBEC qual bit 6 AND of bit 10"),
  ("ept_model.c", "\t} else {\n\t\tmask &= ~EPT_QUAL_USER_EXECUTABLE;", "\t} else {\n\t\t;", "qual bit 6 undefined without MBEC"),
