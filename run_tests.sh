@@ -554,7 +554,7 @@ run_unit() {
 			[ -f "$TMPW/e$e/pre" ] || cp "$bwd/pre" "$TMPW/e$e/pre"
 			if [ "$n" = '*' ]; then
 				# an isolated section: every document of the boot
-				local nd=0 nsum=0 j
+				local nd=0 nsum=0 j nm=''
 				while read -r j nm sm; do
 					nd=$((nd + 1)) nsum=$((nsum + sm))
 					cp "$bwd/doc.$j" "$TMPW/e$e/doc.$nd"
@@ -563,7 +563,8 @@ run_unit() {
 				if [ $ended = 1 ] || { [ $nd -gt 0 ] && [ $nsum -eq $nd ] && [ -z "$killed" ]; }; then
 					finish_entry "$e" "$serial"
 				else
-					[ -n "${tstart[$nm]:-}" ] && echo $((te - ${tstart[$nm]})) >>"$TMPW/e$e/ms"
+					# (no document at all: no name to time)
+					[ -n "$nm" ] && [ -n "${tstart[$nm]:-}" ] && echo $((te - ${tstart[$nm]})) >>"$TMPW/e$e/ms"
 					finish_entry "$e" "$serial" "$reason"
 				fi
 				continue

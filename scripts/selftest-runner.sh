@@ -9,39 +9,14 @@
 set -euo pipefail
 
 SRCDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-RUN=$SRCDIR/run_tests.sh
 CFG=$SRCDIR/scripts/selftest.cfg
 backends=${SELFTEST_BACKENDS:-tcg bochs}
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/eptest-selftest.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
-npass=0 nfail=0
-# result NAME OUTPUT-FILE PROBLEM...: ok when no problem was given
-result() {
-	local name=$1 out=$2
-	shift 2
-	if [ $# -eq 0 ]; then
-		echo "ok - $name"
-		npass=$((npass + 1))
-		return
-	fi
-	echo "not ok - $name"
-	local p
-	for p in "$@"; do echo "#   $p"; done
-	echo "#   output was:"
-	sed 's/^/#     /' "$out" | head -n 40
-	nfail=$((nfail + 1))
-}
-
-# run OUT ARGS...: run run_tests.sh, stdout to OUT, stderr to OUT.err;
-# sets $rc
-run() {
-	local out=$1
-	shift
-	rc=0
-	CI=true "$RUN" "$@" </dev/null >"$out" 2>"$out.err" || rc=$?
-}
+# shellcheck source=scripts/selftest-lib.sh
+. "$SRCDIR/scripts/selftest-lib.sh"
 
 # expect_fail BACKEND TEST WHY REGEX...: run one self-test kernel; it must
 # exit 1 and print a line matching each (extended) REGEX
