@@ -824,9 +824,9 @@ fi
 # --html: the run as one TAP stream, as -t prints it, through scripts/report
 if [ -n "$html" ]; then
 	for i in "${torun[@]}"; do
-		IFS=$'\t' read -r hn hd _ <"$TMPW/$i/meta"
+		IFS=$'\t' read -r hn hd _ <"$TMPW/e$i/meta"
 		echo "# test: $hn ($hd)"
-		cat "$TMPW/$i/body"
+		cat "$TMPW/e$i/body"
 	done >"$TMPW/$backend.tap"
 	"$SRCDIR/scripts/report" -o "$html" "$TMPW/$backend.tap" || exit 2
 fi
