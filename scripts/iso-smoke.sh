@@ -201,7 +201,7 @@ if command -v "$BOCHS" >/dev/null 2>&1; then
 	bochs_drain_screen "$logdir/bochs.bochs.out" &
 	drain=$!
 	st=$(TERM=vt100 run_bounded "$bto" "$logdir/bochs.bochs.out" "$BOCHS" -q \
-		-f "$tmp/bochsrc" -rc "$tmp/bochs.cmds")
+		-f "$tmp/bochsrc" ${BOCHS_DEBUGGER:+-rc "$tmp/bochs.cmds"})
 	kill "$drain" 2>/dev/null || true
 	check "$name" "$s" "$st" "$bto" "" "$(bochs_deviation_list)"
 else
