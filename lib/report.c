@@ -14,6 +14,7 @@ static const char *failing_reasons[8], *failing_why[8];
 
 void report_set_deviation_list(const char *names) { deviation_select(names); }
 void report_set_cpu_model(const char *model) { deviation_set_cpu_model(model); }
+void report_set_rules(const char *const *names, unsigned n) { deviation_set_rules(names, n); }
 void report_set_verbose(bool v) { verbose = v; }
 bool report_verbose(void) { return verbose; }
 void report_set_flip(bool f) { flip = f; }

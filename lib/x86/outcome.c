@@ -1,6 +1,7 @@
 /* The outcome record and its one compare function (outcome.h). */
 #include "libcflat.h"
 #include "x86/outcome.h"
+#include "x86/ept_model.h"
 
 const char *const outcome_field_names[FLD_NR] = {
 #define OUTCOME_NAME(e, name, words) [FLD_##e] = name,
@@ -55,10 +56,15 @@ bool outcome_check(const char *id, const char *words, const struct outcome *want
 		FLD_VE_REASON, FLD_VE_BUSY, FLD_VE_QUAL, FLD_VE_GLA, FLD_VE_GPA, FLD_VE_INDEX,
 	};
 	struct check_field f[ARRAY_SIZE(main_fields)];
+	const char *rules[EPT_RULE_NR];
 	char cid[128];
-	unsigned n;
+	unsigned n, nr_rules = 0;
 	bool pass;
 
+	for (unsigned r = 0; r < EPT_RULE_NR; r++)
+		if (want->rules & (1ull << r))
+			rules[nr_rules++] = ept_rule_names[r];
+	report_set_rules(rules, nr_rules);
 	n = gather(want, got, main_fields, ARRAY_SIZE(main_fields), f);
 	pass = report_fields(id, f, n, "%s -> %s", words, want->describe);
 
@@ -82,5 +88,6 @@ bool outcome_check(const char *id, const char *words, const struct outcome *want
 		snprintf(cid, sizeof(cid), "%s.ve", id);
 		report_fields(cid, f, n, "the #VE information area as SDM 26.5.7.2 Table 26-1 requires");
 	}
+	report_set_rules(NULL, 0);
 	return pass;
 }
