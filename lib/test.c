@@ -10,6 +10,20 @@ extern const struct test __tests_start[], __tests_end[];
 
 static jmp_buf test_env;
 static bool in_test;
+/* key=value words left for the tests (test_option()) */
+static char *test_opts[16];
+static unsigned nr_test_opts;
+
+const char *test_option(const char *key)
+{
+	size_t n = strlen(key);
+	const char *v = NULL;
+
+	for (unsigned i = 0; i < nr_test_opts; i++)
+		if (!strncmp(test_opts[i], key, n) && test_opts[i][n] == '=')
+			v = test_opts[i] + n + 1;
+	return v;
+}
 
 void test_abort(void)
 {
@@ -81,8 +95,8 @@ void run_tests(int argc, char **argv)
 			cases_set_shuffle(strtoul(argv[i] + 8, NULL, 0));
 		else if (arch_option(argv[i]))
 			continue;
-		else if (strchr(argv[i], '='))
-			printf("# eptest: ignoring unknown option %s\n", argv[i]);
+		else if (strchr(argv[i], '=') && nr_test_opts < ARRAY_SIZE(test_opts))
+			test_opts[nr_test_opts++] = argv[i];
 		else if (nglobs < (int)ARRAY_SIZE(globs))
 			globs[nglobs++] = argv[i];
 	}
@@ -96,6 +110,8 @@ void run_tests(int argc, char **argv)
 		       cases_shuffle_seed());
 	if (deviation_selected())
 		deviation_for_each_list(print_list, NULL);
+	for (unsigned i = 0; i < nr_test_opts; i++)
+		printf("# eptest: option %s: left to the tests that take it\n", test_opts[i]);
 	for (t = __tests_start; t < __tests_end; t++)
 		nr_selected += selected(t, nglobs, globs);
 

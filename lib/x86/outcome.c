@@ -43,6 +43,16 @@ static void ad_legend(const char *what, const uint8_t *level, unsigned n)
 	report_info("%s: A/D bits of %s", what, buf);
 }
 
+unsigned outcome_rule_names(uint64_t rules, const char **names)
+{
+	unsigned n = 0;
+
+	for (unsigned r = 0; r < EPT_RULE_NR; r++)
+		if (rules & (1ull << r))
+			names[n++] = ept_rule_names[r];
+	return n;
+}
+
 bool outcome_check(const char *id, const char *words, const struct outcome *want,
 		   const struct outcome *got)
 {
@@ -58,13 +68,10 @@ bool outcome_check(const char *id, const char *words, const struct outcome *want
 	struct check_field f[ARRAY_SIZE(main_fields)];
 	const char *rules[EPT_RULE_NR];
 	char cid[128];
-	unsigned n, nr_rules = 0;
+	unsigned n;
 	bool pass;
 
-	for (unsigned r = 0; r < EPT_RULE_NR; r++)
-		if (want->rules & (1ull << r))
-			rules[nr_rules++] = ept_rule_names[r];
-	report_set_rules(rules, nr_rules);
+	report_set_rules(rules, outcome_rule_names(want->rules, rules));
 	n = gather(want, got, main_fields, ARRAY_SIZE(main_fields), f);
 	pass = report_fields(id, f, n, "%s -> %s", words, want->describe);
 

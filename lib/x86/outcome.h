@@ -84,6 +84,10 @@ static inline void outcome_set(struct outcome *o, enum outcome_field f, uint64_t
  * flip run prints the same ids.  The TAP words are "@words -> describe".
  * Returns whether <id> matched (unperturbed: see report_fields()).
  */
+/* The names of the EPT_RULE() bits of @rules (lib/x86/ept_model.h) into
+ * @names (EPT_RULE_NR entries); returns how many. */
+unsigned outcome_rule_names(uint64_t rules, const char **names);
+
 bool outcome_check(const char *id, const char *words, const struct outcome *want,
 		   const struct outcome *got);
 
