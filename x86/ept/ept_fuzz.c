@@ -867,6 +867,15 @@ static void print_coverage(void)
 		for (unsigned u = 0; u < ARRAY_SIZE(unreachable); u++)
 			if (unreachable[u].rule == r)
 				why = unreachable[u].why;
+		/* rules that depend on what the processor reports */
+		if (r == EPT_RULE_MC_EXEC_ONLY && ept_cap(EPT_CAP_EXEC_ONLY))
+			why = "the processor supports execute-only translations (EPT_VPID_CAP bit 0)";
+		if (r == EPT_RULE_MC_LARGE_UNSUP && ept_cap(EPT_CAP_PAGE_2M) && ept_cap(EPT_CAP_PAGE_1G))
+			why = "the processor supports 2M and 1G EPT pages (EPT_VPID_CAP bits 16, 17)";
+		if (r == EPT_RULE_QUAL_ADV_INFO && !ept_cap(EPT_CAP_ADV_EXIT_INFO))
+			why = "EPT_VPID_CAP bit 22 (advanced VM-exit information) = 0";
+		if (r == EPT_RULE_QUAL_ADV_UNDEF && ept_cap(EPT_CAP_ADV_EXIT_INFO))
+			why = NULL;
 		never += !fz.rule_count[r];
 		report_info("fuzz: rule %s %u%s%s%s", ept_rule_names[r], fz.rule_count[r],
 			    why ? " (not drawn: " : "", why ? why : "", why ? ")" : "");
