@@ -207,6 +207,18 @@ bool report_fields(const char *id, const struct check_field *f, unsigned n,
 	vsnprintf(words, sizeof(words), fmt, ap);
 	va_end(ap);
 	ndev = deviation_covering(cid, dev, COVER_MAX);
+	/* a rule= entry covers the checks of a case that compare its field
+	 * (every check of the case is in the rule's context) */
+	for (unsigned d = 0; d < ndev;) {
+		bool compared = !dev[d]->rule || !dev[d]->rule[0];
+
+		for (unsigned i = 0; i < n && !compared; i++)
+			compared = f[i].mask && !strcmp(dev[d]->field, f[i].name);
+		if (compared)
+			d++;
+		else
+			dev[d] = dev[--ndev];
+	}
 	if (flip)
 		flipped = flip_choice(cid, f, n, dev, ndev, &flip_bit, &forced);
 
