@@ -27,7 +27,7 @@
  *   count=N    cases to run (default 100).
  *   keep=MASK  run only the draws of MASK (bit i = draw i): a minimised
  *              reproduction (printed with every failure).
- * Replay one case:  ./run_tests.sh -b bochs --kernel-args 'seed=S count=1' ept_fuzz
+ * Replay one case:  ./run_tests.sh -b bochs --kernel-args 'seed=S count=1' ept_fuzz_1
  *
  * A failing case prints its seed, the rules of the model that decided
  * its outcome, and a minimised reproduction: its draws removed one by one
@@ -758,7 +758,7 @@ static void fuzz_minimise(const struct fuzz_case *f, uint64_t keep, uint64_t fie
 	report_info("fuzz: seed %lu: minimised reproduction, %u of %u draws (keep=%#lx):",
 		    f->seed, kept, f->n, keep);
 	print_draws(f, keep);
-	report_info("fuzz: replay: ./run_tests.sh -b bochs --kernel-args 'seed=%lu count=1 keep=%#lx' ept_fuzz",
+	report_info("fuzz: replay: ./run_tests.sh -b bochs --kernel-args 'seed=%lu count=1 keep=%#lx' ept_fuzz_1",
 		    f->seed, keep);
 }
 
