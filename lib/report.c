@@ -95,7 +95,7 @@ bool report(bool pass, const char *id, const char *fmt, ...)
 	return pass;
 }
 
-#define COVER_MAX 8
+#define COVER_MAX 16
 
 static uint64_t lowest_bit(uint64_t x) { return x & -x; }
 

@@ -281,8 +281,7 @@ static int ept_ignored_bit(uint64_t e, unsigned level, bool ad, uint32_t pick)
 /* A reserved bit of the guest entry @e at @level (Vol. 3A 4.3-4.5), one
  * that leaves the address of a table unchanged when the entry is not a
  * leaf (the helpers that read the guest walk back follow it). */
-static int guest_reserved_bit(const struct fuzz_run *s, uint64_t e, unsigned level, bool leaf,
-			      uint32_t pick)
+static int guest_reserved_bit(const struct fuzz_run *s, unsigned level, bool leaf, uint32_t pick)
 {
 	uint8_t cand[64];
 	unsigned n = 0, M = vmx_caps.maxphyaddr;
@@ -325,7 +324,6 @@ static int guest_reserved_bit(const struct fuzz_run *s, uint64_t e, unsigned lev
 	default:
 		break;
 	}
-	(void)e;
 	return n ? cand[pick % n] : -1;
 }
 
@@ -366,14 +364,17 @@ static volatile uint64_t *ept_target(struct fuzz_run *s, const struct draw *d, u
 
 static void apply_cr(struct fuzz_run *s, uint32_t val, char *desc, size_t len)
 {
-	static const struct { enum vmcs_field f; uint64_t bit; const char *name; } crs[] = {
-		{ VMCS_GUEST_CR0, X86_CR0_WP, "CR0.WP" },
-		{ VMCS_GUEST_CR4, X86_CR4_SMEP, "CR4.SMEP" },
-		{ VMCS_GUEST_CR4, X86_CR4_SMAP, "CR4.SMAP" },
-		{ VMCS_GUEST_IA32_EFER, EFER_NXE, "EFER.NXE" },
+	/* SMEP and SMAP start clear: only setting them changes anything */
+	static const struct { enum vmcs_field f; uint64_t bit; const char *name; bool set; } crs[] = {
+		{ VMCS_GUEST_CR0, X86_CR0_WP, "CR0.WP", false },
+		{ VMCS_GUEST_CR0, X86_CR0_WP, "CR0.WP", true },
+		{ VMCS_GUEST_CR4, X86_CR4_SMEP, "CR4.SMEP", true },
+		{ VMCS_GUEST_CR4, X86_CR4_SMAP, "CR4.SMAP", true },
+		{ VMCS_GUEST_IA32_EFER, EFER_NXE, "EFER.NXE", false },
+		{ VMCS_GUEST_IA32_EFER, EFER_NXE, "EFER.NXE", true },
 	};
 	unsigned i = val % ARRAY_SIZE(crs);
-	bool set = (val >> 4) & 1;
+	bool set = crs[i].set;
 
 	(void)s;
 	if (crs[i].f == VMCS_GUEST_CR4 && !(vmx_caps.cr4_fixed1 & crs[i].bit)) {
@@ -490,20 +491,28 @@ static void apply_draw(struct fuzz_run *s, const struct draw *d, char *desc, siz
 			snprintf(desc, len, "guest level %u: XD: 32-bit paging has none: no effect", level);
 			return;
 		}
+		/* the tables above a leaf are user already: U on the leaf
+		 * makes a user-mode address (SMEP, SMAP); XD with EFER.NXE */
+		if (flags[i].set & PTE_USER)
+			level = l->ref[l->nr_refs - 2].guest_level;
+		if (!gpt_table_gpa(&s->env.gpt, l->gla, level)) {
+			snprintf(desc, len, "guest level %u: an entry above is not present: no effect", level);
+			return;
+		}
+		if (flags[i].set & PTE_NX)
+			vmcs_set_bits(VMCS_GUEST_IA32_EFER, EFER_NXE);
 		gpt_entry_update(&s->env.gpt, l->gla, level, flags[i].set, flags[i].clear);
-		snprintf(desc, len, "guest level %u entry %s", level, flags[i].what);
+		snprintf(desc, len, "guest level %u entry %s%s", level, flags[i].what,
+			 flags[i].set & PTE_NX ? " (EFER.NXE = 1)" : "");
 		return;
 	}
-	case D_G_RSVD: {
-		uint64_t ge = gpt_entry_read(&s->env.gpt, l->gla, level);
-
-		bit = guest_reserved_bit(s, ge, level, guest_is_leaf(s, level), d->val);
+	case D_G_RSVD:
+		bit = guest_reserved_bit(s, level, guest_is_leaf(s, level), d->val);
 		if (bit >= 0)
 			gpt_entry_update(&s->env.gpt, l->gla, level, BIT(bit), 0);
 		snprintf(desc, len, "guest level %u entry reserved bit %d%s", level, bit,
 			 bit < 0 ? " (none): no effect" : "");
 		return;
-	}
 	case D_G_ADSET: {
 		bool leaf = guest_is_leaf(s, level);
 
