@@ -235,7 +235,9 @@ struct ept_guest_fault {
  * rules that decided it (struct ept_outcome.rules, bit EPT_RULE_x), so a
  * known-deviation entry can name a rule (rule=NAME) instead of check ids,
  * and the fuzzer (x86/ept/ept_fuzz.c) counts how often each decided.
- * Names are part of the deviation-list contract: never rename one.
+ * Names are part of the deviation-list contract: never rename one.  A new
+ * rule: one line here (at most 64 in all) and EPT_RULE(X) in o->rules
+ * where the model decides by it (ept_model.c, paging_model.c).
  */
 #define EPT_RULES(X)								\
 	X(TRANS_4K,          "translation.4k",            "29.3.2: a PTE maps a 4-KByte page") \
