@@ -44,6 +44,8 @@ void arch_test_begin(void);	/* before each test */
 void arch_test_cleanup(void);	/* after each test, even an abandoned one */
 bool arch_option(const char *word);	/* a key=value it knows: true */
 void arch_describe(void);	/* "# " lines on the machine, before any check */
+void arch_console_select(const char *which);	/* kernel option console= */
+void arch_set_profile(bool on);			/* kernel option profile= */
 
 /* assert.c */
 void __noreturn assert_fail(const char *expr, const char *file, int line);

@@ -97,5 +97,7 @@ bool report_flip(void);
  * the number of failures. */
 unsigned report_summary(void);
 unsigned report_failures(void);
+/* Counters back to zero for the next test (after report_summary()). */
+void report_reset(void);
 
 #endif

@@ -1,4 +1,12 @@
-/* The test loop: select by command line, run, clean up, summarize. */
+/*
+ * The test loop: select by command line, run, clean up, summarize.
+ *
+ * Every test is its own TAP document (docs/CONTRACT.md): a start mark
+ * "# eptest: test NAME", its checks numbered from 1, its plan and its
+ * SUMMARY line.  One boot may run many tests (the runner's batches); the
+ * last line of a boot that ran to its end is the end mark
+ * "eptest: END tests=N failed=M".
+ */
 #include "libcflat.h"
 #include "summary.h"
 #include "test.h"
@@ -6,10 +14,14 @@
 #include "cases.h"
 #include "deviation.h"
 
+#define MAX_GLOBS 128
+#define MAX_TESTS 256
+
 extern const struct test __tests_start[], __tests_end[];
 
 static jmp_buf test_env;
 static bool in_test;
+static unsigned nr_run, nr_failed;
 /* key=value words left for the tests (test_option()) */
 static char *test_opts[16];
 static unsigned nr_test_opts;
@@ -33,16 +45,6 @@ void test_abort(void)
 	arch_exit(1);
 }
 
-static bool selected(const struct test *t, int nglobs, char **globs)
-{
-	if (!nglobs)
-		return true;
-	for (int i = 0; i < nglobs; i++)
-		if (glob_match(globs[i], t->name))
-			return true;
-	return false;
-}
-
 /* setjmp lives in its own frame so that no local of the loop is live
  * across the longjmp of an abandoned test. */
 static void run_one(const struct test *t)
@@ -59,6 +61,9 @@ static void run_one(const struct test *t)
 	in_test = false;
 	report_prefix_reset();
 	arch_test_cleanup();
+	nr_run++;
+	nr_failed += report_summary() != 0;
+	report_reset();
 }
 
 static void print_list(const char *name, void *ctx)
@@ -70,10 +75,11 @@ static void print_list(const char *name, void *ctx)
 
 void run_tests(int argc, char **argv)
 {
-	char *globs[16];
+	char *globs[MAX_GLOBS];
+	bool done[MAX_TESTS] = { false };
 	int nglobs = 0;
-	unsigned nr_selected = 0;
-	const struct test *t;
+	unsigned nr_tests = __tests_end - __tests_start;
+	bool any = false;
 
 	/* QEMU -kernel puts the kernel's path first on the command line,
 	 * GRUB does not: a word with a '/' or ending in ".elf" is a path
@@ -95,13 +101,30 @@ void run_tests(int argc, char **argv)
 			cases_set_shuffle(strtoul(argv[i] + 8, NULL, 0));
 		else if (arch_option(argv[i]))
 			continue;
+		else if (!strncmp(argv[i], "console=", 8))
+			arch_console_select(argv[i] + 8);
+		else if (!strncmp(argv[i], "profile=", 8))
+			arch_set_profile(strtoul(argv[i] + 8, NULL, 0));
 		else if (strchr(argv[i], '=') && nr_test_opts < ARRAY_SIZE(test_opts))
 			test_opts[nr_test_opts++] = argv[i];
-		else if (nglobs < (int)ARRAY_SIZE(globs))
+		else if (strchr(argv[i], '='))
+			printf("# eptest: ignoring option %s (more than %u test options)\n", argv[i],
+			       (unsigned)ARRAY_SIZE(test_opts));
+		else if (nglobs < MAX_GLOBS)
 			globs[nglobs++] = argv[i];
+		else
+			printf("# eptest: more than %d test names; ignoring %s\n", MAX_GLOBS, argv[i]);
 	}
+	assert(nr_tests <= MAX_TESTS);
 
 	printf("TAP version 13\n");
+	/* The options, so that a log says how it was made (the runner's
+	 * deviation-stale reads cpu_model= from it). */
+	printf("# eptest: options:");
+	for (int i = 0; i < argc; i++)
+		if (strchr(argv[i], '=') && !strchr(argv[i], '/'))
+			printf(" %s", argv[i]);
+	printf("\n");
 	arch_describe();
 	if (report_flip())
 		printf("# eptest: flip mode: every check perturbs one expected field; every check must fail\n");
@@ -112,18 +135,25 @@ void run_tests(int argc, char **argv)
 		deviation_for_each_list(print_list, NULL);
 	for (unsigned i = 0; i < nr_test_opts; i++)
 		printf("# eptest: option %s: left to the tests that take it\n", test_opts[i]);
-	for (t = __tests_start; t < __tests_end; t++)
-		nr_selected += selected(t, nglobs, globs);
-
-	for (t = __tests_start; t < __tests_end; t++) {
-		if (!nr_selected) {
-			report_skip(t->name, NULL, "not selected by the command line");
-			continue;
+	/* In command-line order: the runner resumes a batch after a crash
+	 * with the tests that follow the one that crashed. */
+	for (int g = 0; g < nglobs; g++)
+		for (unsigned i = 0; i < nr_tests; i++)
+			if (!done[i] && glob_match(globs[g], __tests_start[i].name)) {
+				done[i] = any = true;
+				run_one(&__tests_start[i]);
+			}
+	if (!nglobs)
+		for (unsigned i = 0; i < nr_tests; i++)
+			run_one(&__tests_start[i]);
+	else if (!any)
+		for (unsigned i = 0; i < nr_tests; i++) {
+			printf("# eptest: test %s\n", __tests_start[i].name);
+			report_skip(__tests_start[i].name, NULL, "not selected by the command line");
+			report_summary();
+			report_reset();
 		}
-		if (!selected(t, nglobs, globs))
-			continue;
-		run_one(t);
-	}
 	summary_print();
-	arch_exit(report_summary() ? 1 : 0);
+	printf("eptest: END tests=%u failed=%u\n", nr_run, nr_failed);
+	arch_exit(nr_failed ? 1 : 0);
 }

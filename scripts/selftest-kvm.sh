@@ -13,36 +13,12 @@
 set -euo pipefail
 
 SRCDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-RUN=$SRCDIR/run_tests.sh
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/eptest-selftest-kvm.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
-npass=0 nfail=0
-# result NAME OUTPUT-FILE PROBLEM...: ok when no problem was given
-result() {
-	local name=$1 out=$2
-	shift 2
-	if [ $# -eq 0 ]; then
-		echo "ok - $name"
-		npass=$((npass + 1))
-		return
-	fi
-	echo "not ok - $name"
-	local p
-	for p in "$@"; do echo "#   $p"; done
-	echo "#   output was:"
-	sed 's/^/#     /' "$out" | head -n 40
-	nfail=$((nfail + 1))
-}
-
-# run OUT ARGS...: run run_tests.sh, stdout to OUT, stderr to OUT.err; sets $rc
-run() {
-	local out=$1
-	shift
-	rc=0
-	CI=true "$RUN" "$@" </dev/null >"$out" 2>"$out.err" || rc=$?
-}
+# shellcheck source=scripts/selftest-lib.sh
+. "$SRCDIR/scripts/selftest-lib.sh"
 
 # One test: the kernel that the fake QEMU pretends to boot.
 cfg=$tmp/kvm.cfg
@@ -104,7 +80,7 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
-printf 'TAP version 13\n# append: %s\nok 1 - fake.check\n1..1\neptest: SUMMARY pass=1 fail=0 skip=0 todo=0\n' "$append" >"$serial"
+printf 'TAP version 13\n# append: %s\n# eptest: test vmx_basic\nok 1 - fake.check\n1..1\neptest: SUMMARY pass=1 fail=0 skip=0 todo=0 xpass=0\neptest: END tests=1 failed=0\n' "$append" >"$serial"
 exit 1
 EOF
 chmod +x "$fakeqemu"
@@ -182,7 +158,8 @@ expect_setup "--kernel-args with a quote" 'contain a character other than' -b tc
 
 # ------------------------------------- command lines, fake QEMU, faked host
 # expect_cmdline BACKEND PAGES REGEX...: -b BACKEND [--host-pages PAGES]
-# passes; logs/vmx_basic.BACKEND.log's command line matches every REGEX
+# --isolate passes; logs/boot/vmx_basic.BACKEND.log's command line matches
+# every REGEX
 expect_cmdline() {
 	local b=$1 pages=$2 out=$tmp/cmd-$1-$2.out problems=() re log cmd
 	local -a opt=()
@@ -190,9 +167,10 @@ expect_cmdline() {
 	[ "$pages" = default ] || opt=(--host-pages "$pages")
 	fake_host "$host"
 	EPTEST_HOST_ROOT=$host QEMU=$fakeqemu run "$out" --config "$cfg" --logdir "$tmp/logs-$b-$pages" \
-		-b "$b" -t --junit "$tmp/j-$b-$pages.xml" "${opt[@]}"
-	log=$tmp/logs-$b-$pages/vmx_basic.$b.log
-	cmd=$(sed -n 's/^# command: //p' "$log" 2>/dev/null)
+		-b "$b" -t --junit "$tmp/j-$b-$pages.xml" --isolate "${opt[@]}"
+	# --isolate: one boot of the test's own kernel, logged under its name
+	log=$tmp/logs-$b-$pages/boot/vmx_basic.$b.log
+	cmd=$(sed -n 's/^# command: //p' "$log" 2>/dev/null || true)
 	[ "$rc" = 0 ] || problems+=("exit status $rc, want 0")
 	[ -n "$cmd" ] || problems+=("no '# command:' line in $log")
 	for re in "$@"; do
@@ -203,7 +181,7 @@ expect_cmdline() {
 }
 common='-display none -vga none -no-reboot -serial file:[^ ]*/vmx_basic\.log -device isa-debug-exit,iobase=0xf4,iosize=4 -kernel [^ ]*/vmx_basic\.elf'
 kvmcpu='-accel kvm -cpu host,\+vmx,\+vmx-secondary-ctls,\+vmx-ept,\+vmx-page-walk-4,\+vmx-invept,\+vmx-eptad,\+vmx-vpid,\+vmx-invvpid,enforce '
-append="-append 'deviations=kvm,kvm-6\\.1 require_vmx=1,ad'\$"
+append="-append 'deviations=kvm,kvm-6\\.1 require_vmx=1,ad console=serial'\$"
 expect_cmdline kvm default "$kvmcpu" '-machine pc -m 256M ' "$common" "$append"
 expect_cmdline kvm 4k "$kvmcpu" \
 	'-machine pc,memory-backend=eptest-ram -object memory-backend-memfd,id=eptest-ram,size=256M -m 256M ' \
@@ -219,7 +197,7 @@ for p in 2m 1g; do
 	[ $p = 1g ] && size=1G
 	expect_cmdline tcg $p '-accel tcg -cpu max ' \
 		"-object memory-backend-memfd,id=eptest-ram,size=$size,hugetlb=on,hugetlbsize=${p^^},prealloc=on -m $size " \
-		"$common" "-append ''\$"
+		"$common" "-append '?console=serial'?\$"
 done
 
 # The kvm run of 2m above: results name the backing; -t, JUnit and the
@@ -231,7 +209,7 @@ for kv in 'host_kernel=6\.1\.0-18-amd64' 'qemu=9\.9\.9' 'host_cpu=Intel\(R\) Xeo
 	'host_cpu_family=6' 'host_cpu_model=106' 'host_cpu_stepping=6' 'host_microcode=0xd0003a5' \
 	'kvm_intel=nested=Y ept=Y eptad=Y vpid=Y unrestricted_guest=N' 'host_pages=2m ' 'split_lock=warn'; do
 	grep -q -E "^# environment: $kv" "$out" || problems+=("-t: no '# environment: $kv'")
-	grep -q -E "^# env: $kv" "$tmp/logs-kvm-2m/vmx_basic.kvm.log" || problems+=("log: no '# env: $kv'")
+	grep -q -E "^# env: $kv" "$tmp/logs-kvm-2m/boot/vmx_basic.kvm.log" || problems+=("log: no '# env: $kv'")
 done
 grep -q '<property name="host_microcode" value="0xd0003a5"/>' "$tmp/j-kvm-2m.xml" ||
 	problems+=("JUnit: no host_microcode property")
@@ -262,9 +240,9 @@ out=$tmp/tcg4k.out
 run "$out" --logdir "$tmp/logs-tcg4k" -b tcg --host-pages 4k vmx_basic ept_smoke
 problems=()
 [ "$rc" = 0 ] || problems+=("exit status $rc, want 0")
-grep -q '^SKIP vmx_basic (0 pass, 0 fail, 1 skip, 0 todo)$' "$out" || problems+=("no 'SKIP vmx_basic' line")
+grep -q -E '^SKIP vmx_basic \(0 pass, 0 fail, 1 skip, 0 todo, 0 xpass\)( in [0-9.]+ s)?$' "$out" || problems+=("no 'SKIP vmx_basic' line")
 grep -q -E '^TOTAL 2 tests on tcg with 4K host pages: 0 passed, 0 failed, 2 skipped' "$out" || problems+=("no TOTAL line")
-grep -q 'memory-backend-memfd,id=eptest-ram,size=256M -m 256M' "$tmp/logs-tcg4k/vmx_basic.tcg.log" ||
+cat "$tmp"/logs-tcg4k/boot/*.tcg.log 2>/dev/null | grep -q 'memory-backend-memfd,id=eptest-ram,size=256M -m 256M' ||
 	problems+=("the log's command line has no 4k memory backend")
 result "tcg --host-pages 4k: a real run completes" "$out" "${problems[@]}"
 
@@ -274,8 +252,8 @@ out=$tmp/req.out
 run "$out" --logdir "$tmp/logs-req" -b tcg --kernel-args require_vmx=1 vmx_basic ept_smoke
 problems=()
 [ "$rc" = 1 ] || problems+=("exit status $rc, want 1")
-grep -q '^FAIL vmx_basic (0 pass, 1 fail, 0 skip, 0 todo)$' "$out" || problems+=("no 'FAIL vmx_basic' line")
-grep -q '^FAIL ept_smoke (0 pass, 8 fail, 0 skip, 0 todo)$' "$out" || problems+=("no 'FAIL ept_smoke' line")
+grep -q -E '^FAIL vmx_basic \(0 pass, 1 fail, 0 skip, 0 todo, 0 xpass\)( in [0-9.]+ s)?$' "$out" || problems+=("no 'FAIL vmx_basic' line")
+grep -q -E '^FAIL ept_smoke \(0 pass, 8 fail, 0 skip, 0 todo, 0 xpass\)( in [0-9.]+ s)?$' "$out" || problems+=("no 'FAIL ept_smoke' line")
 grep -q '^    not ok 1 - vmx\.basic\.vmx: VMX operation$' "$out" || problems+=("no 'not ok 1 - vmx.basic.vmx'")
 grep -q -E "^    # $why\$" "$out" || problems+=("no '# $why'")
 result "tcg --kernel-args require_vmx=1: the VMX tests FAIL with the reason, exit 1" "$out" "${problems[@]}"

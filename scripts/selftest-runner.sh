@@ -9,39 +9,14 @@
 set -euo pipefail
 
 SRCDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-RUN=$SRCDIR/run_tests.sh
 CFG=$SRCDIR/scripts/selftest.cfg
 backends=${SELFTEST_BACKENDS:-tcg bochs}
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/eptest-selftest.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
-npass=0 nfail=0
-# result NAME OUTPUT-FILE PROBLEM...: ok when no problem was given
-result() {
-	local name=$1 out=$2
-	shift 2
-	if [ $# -eq 0 ]; then
-		echo "ok - $name"
-		npass=$((npass + 1))
-		return
-	fi
-	echo "not ok - $name"
-	local p
-	for p in "$@"; do echo "#   $p"; done
-	echo "#   output was:"
-	sed 's/^/#     /' "$out" | head -n 40
-	nfail=$((nfail + 1))
-}
-
-# run OUT ARGS...: run run_tests.sh, stdout to OUT, stderr to OUT.err;
-# sets $rc
-run() {
-	local out=$1
-	shift
-	rc=0
-	CI=true "$RUN" "$@" </dev/null >"$out" 2>"$out.err" || rc=$?
-}
+# shellcheck source=scripts/selftest-lib.sh
+. "$SRCDIR/scripts/selftest-lib.sh"
 
 # expect_fail BACKEND TEST WHY REGEX...: run one self-test kernel; it must
 # exit 1 and print a line matching each (extended) REGEX
@@ -60,7 +35,7 @@ expect_fail() {
 
 for b in $backends; do
 	expect_fail "$b" st_fail "wrong value" \
-		'^FAIL st_fail \(1 pass, 1 fail, 0 skip, 0 todo\)$' \
+		'^FAIL st_fail \(1 pass, 1 fail, 0 skip, 0 todo, 0 xpass\) in [0-9]+\.[0-9] s$' \
 		'^    not ok 2 - selftest\.fail\.wrong-value: 2 \+ 2 == 5$' \
 		'got 5 want 5|got 4 want 5' \
 		'^TOTAL 1 tests on '"$b"': 0 passed, 1 failed'
@@ -85,6 +60,29 @@ for b in $backends; do
 			"^FAIL st_nosummary \\(crashed or hung: $b exited with status 1 " \
 			'ok 1 - selftest\.nosummary\.check'
 	fi
+	expect_fail "$b" st_liar "SUMMARY and plan leave out a check line" \
+		'^FAIL st_liar \(inconsistent output: test st_liar: plan 1\.\.2 but 3 check lines; test st_liar: SUMMARY says pass=2 .*, the check lines say pass=3 ' \
+		'^    not ok - st_liar: inconsistent output$'
+	expect_fail "$b" st_liar_dup "a check id twice" \
+		'^FAIL st_liar_dup \(inconsistent output: check id selftest\.liar\.twice appears twice\)'
+
+	# A batch whose second of three tests crashes: the first and third
+	# keep their checks, the second is crashed, a second boot resumes.
+	for mode in batch isolate; do
+		out=$tmp/$b-crashbatch-$mode.out
+		args=()
+		[ $mode = batch ] || args=(--isolate)
+		run "$out" --config "$CFG" --logdir "$tmp/logs-$b-$mode" -b "$b" -j 1 "${args[@]}" st_fail st_triple st_pass
+		problems=()
+		[ "$rc" = 1 ] || problems+=("exit status $rc, want 1")
+		grep -q -E '^FAIL st_fail \(1 pass, 1 fail, 0 skip, 0 todo, 0 xpass\)' "$out" || problems+=("st_fail: not FAIL with 1 pass, 1 fail")
+		grep -q -E '^FAIL st_triple \(crashed or hung: ' "$out" || problems+=("st_triple: not reported crashed")
+		grep -q -E '^PASS st_pass \(1 pass, 0 fail, 0 skip, 0 todo, 0 xpass\)' "$out" || problems+=("st_pass: not PASS with its check")
+		grep -q -E '^TOTAL 3 tests on '"$b"': 1 passed, 2 failed \(1 crashed or hung\), 0 skipped; checks: 3 pass, 1 fail, .*; '"$([ $mode = batch ] && echo 2 || echo 3)"' boots' "$out" ||
+			problems+=("TOTAL: want 3 checks passed, 1 failed, $([ $mode = batch ] && echo 2 || echo 3) boots")
+		grep -q '^ok 1 - selftest.pass.check' "$tmp/logs-$b-$mode/st_pass.log" 2>/dev/null || problems+=("logs/st_pass.log lacks its check")
+		result "$b: $mode: st_fail, st_triple (crashes), st_pass: the crash costs only st_triple" "$out" "${problems[@]}"
+	done
 done
 
 # TAP 13 and JUnit output of a failing run (first backend only)
@@ -105,6 +103,39 @@ grep -q '<testcase classname="st_nosummary" name="st_nosummary: crashed or hung"
 	problems+=("JUnit: no crashed-or-hung testcase")
 grep -q '<testsuites name="eptest" tests="4" failures="2"' "$tmp/j.xml" 2>/dev/null || problems+=("JUnit: wrong totals")
 result "$b: -t prints one renumbered TAP 13 stream, --junit writes XML" "$out" "${problems[@]}"
+
+# xpass (a listed deviation not seen): no kernel prints one without a
+# deviation list that needs it, so a stand-in QEMU writes the serial log:
+# it is counted per test, in TOTAL, in -t and in JUnit, and fails nothing.
+cat >"$tmp/fake-qemu" <<'FAKE'
+#!/bin/bash
+for a in "$@"; do case $a in file:*) out=${a#file:} ;; *console=serial*) args=$a ;; esac; done
+{
+	printf 'TAP version 13\r\n# eptest: options: console=serial\r\n'
+	for n in $args; do
+		case $n in *=*) continue ;; esac
+		printf '# eptest: test %s\r\nok 1 - selftest.xpass.plain: w\r\n' "$n"
+		printf 'ok 2 - selftest.xpass.listed: w # TODO l: deviation not seen: qual (line 3)\r\n'
+		printf '1..2\r\neptest: SUMMARY pass=1 fail=0 skip=0 todo=0 xpass=1\r\n'
+	done
+	printf 'eptest: END tests=1 failed=0\r\n'
+} >"$out"
+exit 1
+FAKE
+chmod +x "$tmp/fake-qemu"
+out=$tmp/xpass.out
+QEMU=$tmp/fake-qemu run "$out" --config "$CFG" --logdir "$tmp/logs-xpass" -b tcg --junit "$tmp/x.xml" st_pass
+rc_plain=$rc
+QEMU=$tmp/fake-qemu run "$out.tap" --config "$CFG" --logdir "$tmp/logs-xpass" -b tcg -t st_pass
+cat "$out.tap" >>"$out"
+problems=()
+[ "$rc_plain" = 0 ] && [ "$rc" = 0 ] || problems+=("exit status $rc_plain and $rc, want 0")
+grep -q -E '^PASS st_pass \(1 pass, 0 fail, 0 skip, 0 todo, 1 xpass\)' "$out" || problems+=("no per-test xpass count")
+grep -q -E '^TOTAL .*checks: 1 pass, 0 fail, 0 skip, 0 todo, 1 xpass' "$out" || problems+=("no xpass in TOTAL")
+grep -q '^# st_pass: SUMMARY pass=1 fail=0 skip=0 todo=0 xpass=1$' "$out" || problems+=("-t: no xpass in the SUMMARY comment")
+grep -q '<system-out>xpass: TODO l: deviation not seen' "$tmp/x.xml" 2>/dev/null || problems+=("JUnit: no xpass system-out")
+grep -q 'failures="0"' "$tmp/x.xml" 2>/dev/null || problems+=("JUnit: the xpass counts as a failure")
+result "xpass: shown per test, in TOTAL, -t and JUnit; not a failure" "$out" "${problems[@]}"
 
 # usage errors: exit 2, one line on stderr, nothing on stdout
 expect_usage() {

@@ -685,20 +685,16 @@ static void print_qual(uint64_t q, uint64_t mask, const char *indent)
 	       (q & BITS(63, 17)) ? "NOT 0" : "0");
 }
 
-/* Print the EPT entries gpa's walk reads, top first. */
+/* Print the EPT entries gpa's walk reads, top first (as the tables are
+ * before the access). */
 static void print_ept_walk(struct world *w, uint64_t gpa, const char *indent)
 {
-	uint64_t table = ept_root(w);
-	unsigned l;
+	struct ept_walk_entry e[EPT_MAX_LEVELS];
+	unsigned i, n = ept_walk_entries(&w->m, gpa, e);
 
-	for (l = w->ept_levels; l >= 1; l--) {
-		uint64_t hpa = ept_entry_hpa(table, gpa, l), e = mem_read(&w->mem, hpa);
-
-		printf("%sEPT %-5s @ %#" PRIx64 " = %#018" PRIx64 "\n", indent, level_name(l), hpa, e);
-		if (!ept_entry_present(&w->m, e) || l == 1 || (l <= 3 && (e & EPT_LARGE_PAGE)))
-			return;
-		table = e & BITS(51, 12);
-	}
+	for (i = 0; i < n; i++)
+		printf("%sEPT %-5s @ %#" PRIx64 " = %#018" PRIx64 "\n", indent,
+		       level_name(e[i].level), e[i].hpa, e[i].value);
 }
 
 /* The guest PAT type of a completed translation (SDM Vol. 3A 4.9.2 /
@@ -754,7 +750,8 @@ static void run_walk(struct world *w)
 	if (er != EPT_EPTP_OK)
 		printf("  note: VM entry would fail: %s\n", ept_eptp_rule_name(er));
 	if (w->gmode == G_OFF)
-		printf("guest: paging off (CR0.PG = 0): the linear address is the GPA\n");
+		printf("guest: paging off (CR0.PG = 0): the linear address is the GPA%s\n",
+		       (w->la.gla >> 32) ? " (bits 31:0 of it)" : "");
 	else
 		printf("guest: %s paging, CR3 %#" PRIx64 "\n",
 		       w->gmode == G_32 ? "32-bit" : w->gmode == G_PAE ? "PAE" :
@@ -851,6 +848,12 @@ static void run_walk(struct world *w)
 	for (i = 0; i < po.nr_ad; i++)
 		printf("  EPT %-5s @ %#" PRIx64 ": %s%s\n", level_name(po.ad[i].level), po.ad[i].hpa,
 		       po.ad[i].set_a ? "A " : "", po.ad[i].set_d ? "D" : "");
+	if (po.nr_may)
+		printf("  may also be set (the stopped access; not specified):\n");
+	for (i = 0; i < po.nr_may; i++)
+		printf("  EPT %-5s @ %#" PRIx64 ": A\n", level_name(po.may[i].level), po.may[i].hpa);
+	if (w->m.eptp & EPTP_AD_ENABLE)
+		printf("  every other EPT A/D flag keeps its value\n");
 	if (w->pml.enabled) {
 		printf("PML: %u entr%s, index %u -> %u\n", po.nr_log, po.nr_log == 1 ? "y" : "ies",
 		       w->pml.index, po.index);
@@ -1050,7 +1053,8 @@ static int cmd_trace2d(int argc, char **argv)
 	struct ept_outcome o;
 	struct ept_trace tr;
 	struct linear_access la = { .kind = LINEAR_READ };
-	unsigned i, l, ref = 0, elv;
+	struct ept_ref refs[EPT_REFS_MAX];
+	unsigned i, l, nref, elv, ept_refs = 0;
 	char stmt[128];
 
 	where = "trace2d: ";
@@ -1097,6 +1101,7 @@ static int cmd_trace2d(int argc, char **argv)
 		fprintf(stderr, "eptmodel: trace2d: internal: the walk did not complete\n");
 		return 1;
 	}
+	nref = ept_trace_refs(&w.m, &tr, tr.n, refs);
 	printf("2-D walk: %s guest over %u-level EPT\n",
 	       w.gmode == G_OFF ? "paging-off" : w.gmode == G_32 ? "32-bit" :
 	       w.gmode == G_PAE ? "PAE" : w.gmode == G_4 ? "4-level" : "5-level", elv);
@@ -1104,31 +1109,25 @@ static int cmd_trace2d(int argc, char **argv)
 	for (l = elv; l >= 1; l--)
 		printf(" EPT %-20s", level_name(l));
 	printf(" %s\n", "guest entry read");
-	for (i = 0; i < tr.n; i++) {
-		const struct ept_trace_entry *e = &tr.e[i];
-		uint64_t table = ept_root(&w);
+	for (i = 0; i < nref; i++) {
+		const struct ept_ref *r = &refs[i];
 		char cell[64];
 
-		printf("%-8s %-#12" PRIx64, e->guest_level ? level_name(e->guest_level) : "final", e->gpa);
-		for (l = elv; l >= 1; l--) {
-			uint64_t hpa = ept_entry_hpa(table, e->gpa, l);
-
-			snprintf(cell, sizeof(cell), "(%u) EPT@%#" PRIx64, ++ref, hpa);
+		if (i == 0 || r->step != refs[i - 1].step)
+			printf("%-8s %-#12" PRIx64, r->guest_level ? level_name(r->guest_level) : "final",
+			       r->gpa);
+		if (r->ept_level) {
+			snprintf(cell, sizeof(cell), "(%u) EPT@%#" PRIx64, i + 1, r->hpa);
 			printf(" %-24s", cell);
-			table = mem_read(&w.mem, hpa) & BITS(51, 12);
-		}
-		if (e->guest_level) {
-			struct ept_access a = { .gpa = e->gpa, .kind = EPT_ACCESS_PAGING };
-			struct ept_outcome t;
-
-			ept_model_access(&w.m, &a, &t);
-			printf(" (%u) HPA %#" PRIx64 "\n", ++ref, t.translation.hpa);
+			ept_refs++;
 		} else {
-			printf(" data access (not counted)\n");
+			printf(" (%u) HPA %#" PRIx64, i + 1, r->hpa);
 		}
+		if (i + 1 == nref || refs[i + 1].step != r->step)
+			printf("%s\n", r->guest_level ? "" : " data access (not counted)");
 	}
-	printf("%u memory references (%u EPT entry reads, %u guest entry reads)\n", ref,
-	       tr.n * elv, ref - tr.n * elv);
+	printf("%u memory references (%u EPT entry reads, %u guest entry reads)\n", nref,
+	       ept_refs, nref - ept_refs);
 	return 0;
 }
 

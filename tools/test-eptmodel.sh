@@ -63,6 +63,9 @@ expect "walk: PML entries and A/D flags" "PML: 5 entries, index 511 -> 506" \
 	"guest PAT type UC-, CR0.CD 0 -> effective UC" \
 	-- walk 'eptp ad; guest 4; gmap 0x400000 0x200000 p w u a pcd; ept 0x200000; pml' \
 	'access write 0x400123'
+expect "walk: A/D after a violation" "may also be set (the stopped access; not specified):" \
+	"EPT PTE   @ 0xf00004000: A" "every other EPT A/D flag keeps its value" \
+	-- walk 'eptp ad; guest 4; gmap 0x400000 0x200000; ept 0x200000 r; access write 0x400123'
 expect "walk: PML full" "page-modification log-full VM exit (exit reason 62) at step 3" \
 	-- walk 'eptp ad; guest 4; gmap 0x400000 0x200000; ept 0x200000; pml index=2; access read 0x400123'
 expect "walk: CR0.CD and the EPT paging-structure type" \

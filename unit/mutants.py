@@ -76,7 +76,14 @@ M = [  # (file, literal, replacement, rule); literal may be a list of (literal, 
  ("pml_model.c", "if (!enable_ept)", "if (0)", "PML entry: needs EPT"),
  ("pml_model.c", "if (addr & 0xfff)", "if (addr & 0x7ff)", "PML entry: bits 11:0"),
  ("pml_model.c", "if (addr & ~ept_phys_mask(caps->maxphyaddr))", "if (0)", "PML entry: width"),
- # issue 10: #VE, VMFUNC, SPP (ve_model.c, spp_model.c)
+ # INVEPT/INVVPID: the memory operand is read after the type check (31.3)
+ ("ept_model.c", "\t\t\tif (f->desc_fault)\n\t\t\t\treturn out->result = EPT_INV_RES_GP;", "\t\t\t;", "31.3 descriptor read faults"),
+ # issue 10: #VE, VMFUNC, SPP (ve_model.c, spp_model.c); MBEC and SSS rules of ept_model.c
+ ("ept_model.c", "\t\tif (and_bits & EPT_USER_EXEC)\n\t\t\tq |= EPT_QUAL_USER_EXECUTABLE;", "\t\tif (0)\n\t\t\tq |= EPT_QUAL_USER_EXECUTABLE;", "MBEC qual bit 6 AND of bit 10"),
+ ("ept_model.c", "\t} else {\n\t\tmask &= ~EPT_QUAL_USER_EXECUTABLE;", "\t} else {\n\t\t;", "qual bit 6 undefined without MBEC"),
+ ("ept_model.c", "if (*leaf & EPT_SUPERVISOR_SHADOW_STACK)\n\t\t\tq |= EPT_QUAL_SSS;", "if (0)\n\t\t\tq |= EPT_QUAL_SSS;", "SSS qual bit 14 = leaf bit 60"),
+ ("ept_model.c", "if ((m->eptp & EPTP_SSS_ENABLE) && leaf) {", "if (leaf) {", "qual bit 14 undefined without EPTP bit 7"),
+ ("ept_model.c", "if (a->shadow_stack)\n\t\tq |= EPT_QUAL_SHADOW_STACK;", "if (0)\n\t\tq |= EPT_QUAL_SHADOW_STACK;", "qual bit 13 shadow-stack access"),
  ("ve_model.c", "!v->ve_convertible || !c->cr0_pe", "!c->cr0_pe", "26.5.7.1 convertible"),
  ("ve_model.c", "|| !c->cr0_pe ||", "||", "26.5.7.1 CR0.PE"),
  ("ve_model.c", "|| c->event_delivery ||", "||", "26.5.7.1 event delivery"),
@@ -114,6 +121,22 @@ M = [  # (file, literal, replacement, rule); literal may be a list of (literal, 
  ("spp_model.c", "if (spptp & ~phys_mask(maxphyaddr))", "if (0)", "26.2.1.1 SPPTP 63:N"),
  ("ept_model.c", "				o->rules = EPT_RULE(SPP_DECIDES);\n				goto translated;", "				o->rules = EPT_RULE(SPP_DECIDES);\n				break;", "29.3.4 SPP-allowed write completes"),
  ("ept_model.c", "n.w && (a->kind == EPT_ACCESS_WRITE || a->kind == EPT_ACCESS_RMW) &&", "n.w &&", "29.3.4.1 A/D updates not eligible"),
+ ("pml_model.c", "if (!ept_entry_present(&s->om, w[i].value) || (w[i].value & EPT_ACCESSED))", "if ((w[i].value & EPT_ACCESSED))", "stopped: a not-present entry is not used"),
+ ("pml_model.c", "if (!ept_entry_present(&s->om, w[i].value) || (w[i].value & EPT_ACCESSED))", "if (!ept_entry_present(&s->om, w[i].value))", "stopped: A already set is not may"),
+ ("pml_model.c", "if (po->nr_may && s->st.enabled", "if (s->st.enabled", "PML: stopped access with no A to set"),
+ ("ept_model.c", "\t\t    ept_entry_misconfig(m, w->value, l) != EPT_MC_NONE || is_leaf(w->value, l))", "\t\t    is_leaf(w->value, l))", "walk entries end at a misconfiguration"),
+ ("paging_model.c", "if (e->kind == EPT_ACCESS_PAGING_AD)\n\t\t\tcontinue;", ";", "2-D refs: guest A/D writes are not references"),
+ ("paging_model.c", "if (e->kind == EPT_ACCESS_PAGING && n < EPT_REFS_MAX &&", "if (n < EPT_REFS_MAX &&", "2-D refs: the data access is not counted"),
+ ("paging_model.c", "ept_model_access(m, &a, &o) == EPT_OUTCOME_TRANSLATION) {", "1) {", "2-D refs: a stopped read reads no guest entry"),
+ # issue 9: EPT and guest A/D flags of every walk (ad_model.c, unit/test_ad.c)
+ ("ad_model.c", "\tif (!ept_ad_on(m))\n\t\treturn f;", "\tif (0)\n\t\treturn f;", "29.3.5 EPTP bit 6 = 0: no EPT flag"),
+ ("ad_model.c", "f.a = strongest(f.a, ordered ? AD_SET : AD_MAY);", "f.a = strongest(f.a, AD_MAY);", "29.3.5 references before a stop: A set"),
+ ("ad_model.c", "f.d = strongest(f.d, ordered ? AD_SET : AD_MAY);", "f.d = strongest(f.d, AD_CLEAR);", "29.3.5 references before a stop: D set (paging reads are writes)"),
+ ("ad_model.c", "f.a = strongest(f.a, AD_MAY);", "f.a = strongest(f.a, AD_SET);", "29.3.5 the stopped access's walk: A may"),
+ ("ad_model.c", "bool present = k + 1 < n || complete;", "bool present = true;", "29.3.2 a not-present entry is not used"),
+ ("ad_model.c", "f.d = leaf && write ? AD_SET : AD_CLEAR;", "f.d = leaf ? AD_SET : AD_CLEAR;", "Vol. 3A 4.8 guest D on writes only"),
+ ("ad_model.c", "if (read && (before & 1))\n\t\t\tf.a = AD_MAY;", "if (read && (before & 1))\n\t\t\tf.a = AD_SET;", "Vol. 3A 4.8 guest A before a stop: may"),
+ ("ad_model.c", "if (before & GUEST_D)\n\t\tf.d = AD_SET;", "if (0)\n\t\tf.d = AD_SET;", "Vol. 3A 4.8 sticky guest D"),
 ]
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -27,6 +27,7 @@ static void facts_for(const struct step_row *r, struct ept_inv_facts *f)
 	f->not_vmx_mode = r->fail_from <= EPT_INV_STEP_UD_MODE;
 	f->non_root = r->fail_from <= EPT_INV_STEP_VMEXIT;
 	f->cpl = r->fail_from <= EPT_INV_STEP_GP_CPL ? 3 : 0;
+	f->desc_fault = r->fail_from <= EPT_INV_STEP_DESC_READ;
 	if (r->invvpid) {
 		f->type = r->fail_from <= EPT_INV_STEP_TYPE ? 7 : INVVPID_INDIVIDUAL_ADDR;
 		/* descriptor bad on every count: 63:16, VPID 0, non-canonical */
@@ -49,6 +50,8 @@ static const struct step_row step_rows[] = {
 	{ "inv.step.invept.gp-cpl-no-vmcs", false, S(GP_CPL), true, S(GP_CPL), RES(GP), EPT_INV_OK },
 	{ "inv.step.invept.type", false, S(TYPE), false, S(TYPE), RES(VMFAIL_VALID), EPT_INV_TYPE_UNSUPPORTED },
 	{ "inv.step.invept.type-no-vmcs", false, S(TYPE), true, S(TYPE), RES(VMFAIL_INVALID), EPT_INV_TYPE_UNSUPPORTED },
+	{ "inv.step.invept.desc-read", false, S(DESC_READ), false, S(DESC_READ), RES(GP), EPT_INV_OK },
+	{ "inv.step.invept.desc-read-no-vmcs", false, S(DESC_READ), true, S(DESC_READ), RES(GP), EPT_INV_OK },
 	{ "inv.step.invept.desc", false, S(DESC), false, S(DESC), RES(VMFAIL_VALID), EPT_INV_BAD_EPTP },
 	{ "inv.step.invept.desc-no-vmcs", false, S(DESC), true, S(DESC), RES(VMFAIL_INVALID), EPT_INV_BAD_EPTP },
 	{ "inv.step.invept.succeed", false, S(NR), false, S(SUCCEED), RES(SUCCEED), EPT_INV_OK },
@@ -59,6 +62,7 @@ static const struct step_row step_rows[] = {
 	{ "inv.step.invvpid.gp-cpl", true, S(GP_CPL), false, S(GP_CPL), RES(GP), EPT_INV_OK },
 	{ "inv.step.invvpid.type", true, S(TYPE), false, S(TYPE), RES(VMFAIL_VALID), EPT_INV_TYPE_UNSUPPORTED },
 	{ "inv.step.invvpid.type-no-vmcs", true, S(TYPE), true, S(TYPE), RES(VMFAIL_INVALID), EPT_INV_TYPE_UNSUPPORTED },
+	{ "inv.step.invvpid.desc-read", true, S(DESC_READ), false, S(DESC_READ), RES(GP), EPT_INV_OK },
 	{ "inv.step.invvpid.desc", true, S(DESC), false, S(DESC), RES(VMFAIL_VALID), EPT_INV_RSVD_DESC },
 	{ "inv.step.invvpid.desc-no-vmcs", true, S(DESC), true, S(DESC), RES(VMFAIL_INVALID), EPT_INV_RSVD_DESC },
 	{ "inv.step.invvpid.succeed", true, S(NR), false, S(SUCCEED), RES(SUCCEED), EPT_INV_OK },
@@ -80,10 +84,12 @@ static void run_step(const void *arg)
 	expect_eq("VM-instruction error", e.vm_insn_error, r->want == RES(VMFAIL_VALID) ? 28 : 0);
 }
 
-UNIT(inv_step_table, "inv.steps.order", "SDM 31.3: #UD, #UD, VM exit, #GP, type, descriptor, VMsucceed")
+UNIT(inv_step_table, "inv.steps.order",
+     "SDM 31.3: #UD, #UD, VM exit, #GP, type, descriptor read, descriptor, VMsucceed")
 {
 	static const char *const names[] = {
-		"ud-unsupported", "ud-mode", "vmexit", "gp-cpl", "type", "descriptor", "succeed",
+		"ud-unsupported", "ud-mode", "vmexit", "gp-cpl", "type", "desc-read", "descriptor",
+		"succeed",
 	};
 	unsigned i;
 

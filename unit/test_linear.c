@@ -717,3 +717,76 @@ __attribute__((constructor)) static void reg_m(void)
 		unit_register(m_rows[i].name, "SDM 29.3.2/26.2.1.1/4.3-4.5: MAXPHYADDR-dependent bits",
 			      run_m, &m_rows[i]);
 }
+
+/* ---- the memory references of the 2-D walk (ept_trace_refs) ---- */
+static unsigned refs_of(struct ept_model *m, struct guest_state *g, struct linear_access *la,
+			struct ept_ref *r, struct ept_outcome *o)
+{
+	struct ept_trace t;
+
+	ept_model_linear(m, g, la, o, &t);
+	return ept_trace_refs(m, &t, o->kind == EPT_OUTCOME_TRANSLATION ? t.n : o->step + 1u, r);
+}
+
+UNIT(refs_4x4, "lin.refs.4x4", "2-D walk: (4+1)(4+1)-1 = 24 references, EPT entries then the guest entry")
+{
+	struct ept_model m; struct guest_state g; struct ept_outcome o; struct ept_ref r[EPT_REFS_MAX];
+	struct linear_access la = lin(LINEAR_READ, false);
+	unsigned n;
+	fixture(&m, P_STD); guest4(&g, 0, 0, 0, GFL & ~PTE_ACCESSED);
+	n = refs_of(&m, &g, &la, r, &o);
+	expect_eq("24 references (guest A/D write not one)", n, 24);
+	expect_eq("1st: EPT PML4E", r[0].hpa, 1 * PAGE);
+	expect_eq("1st level", r[0].ept_level, 4);
+	expect_eq("4th: EPT PTE of the PML4 page", r[3].hpa, ept_pte_hpa(G_PML4));
+	expect_eq("5th: the guest PML4E itself", r[4].hpa, E4(G_PML4, 3));
+	expect_eq("5th is the guest read", r[4].ept_level, 0);
+	expect_eq("5th guest level", r[4].guest_level, 4);
+	expect_eq("24th: EPT PTE of the data page", r[23].hpa, ept_pte_hpa(G_DATA));
+	expect_eq("24th: final access", r[23].guest_level, 0);
+	expect_eq("24th: its GPA", r[23].gpa, G_DATA + 0x123);
+}
+
+UNIT(refs_5x5, "lin.refs.5x5", "2-D walk: 5-level guest over 5-level EPT: 35 references")
+{
+	struct ept_model m; struct guest_state g; struct ept_outcome o; struct ept_ref r[EPT_REFS_MAX];
+	struct linear_access la = lin(LINEAR_READ, false);
+	fixture(&m, P_STD); guest4(&g, 0, 0, 0, 0);
+	g.cr4 |= X86_CR4_LA57; g.cr3 = G_PML5;
+	la.gla = GLA4 | (4ull << 48);
+	hm_set(&h, E4(G_PML5, 4), G_PML4 | GFL);
+	expect_eq("5 over 4: 29", refs_of(&m, &g, &la, r, &o), 29);
+	hm_set(&h, 6 * PAGE, 1 * PAGE | 7);
+	m.eptp = EPTP_5L | 6 * PAGE;
+	expect_eq("5 over 5: 35", refs_of(&m, &g, &la, r, &o), 35);
+	expect_eq("1st: EPT PML5E", r[0].ept_level, 5);
+}
+
+UNIT(refs_small, "lin.refs.pae-32-off", "2-D walk: PAE 14, 32-bit 14, paging off 4 over 4-level EPT")
+{
+	struct ept_model m; struct guest_state g = { .cr0 = X86_CR0_PE }; struct ept_outcome o;
+	struct ept_ref r[EPT_REFS_MAX];
+	struct linear_access la = { .gla = G_DATA, .kind = LINEAR_READ };
+	fixture(&m, P_STD);
+	expect_eq("paging off", refs_of(&m, &g, &la, r, &o), 4);
+	guestpae(&g, 0, 0);
+	la.gla = GLAP;
+	expect_eq("PAE", refs_of(&m, &g, &la, r, &o), 14);
+	guest32(&g, 0, 0);
+	la.gla = GLA32;
+	expect_eq("32-bit", refs_of(&m, &g, &la, r, &o), 14);
+}
+
+UNIT(refs_stopped, "lin.refs.stopped-at-pt-page", "2-D walk stopped at reference 19: no later reference")
+{
+	struct ept_model m; struct guest_state g; struct ept_outcome o; struct ept_ref r[EPT_REFS_MAX];
+	struct linear_access la = lin(LINEAR_READ, false);
+	unsigned n;
+	fixture(&m, P_STD); guest4(&g, 0, 0, 0, 0);
+	ept_page(G_PT, 0);
+	n = refs_of(&m, &g, &la, r, &o);
+	expect_eq("stopped at the PTE read", o.step, 3);
+	expect_eq("3 x 5 + 4", n, 19);
+	expect_eq("last: the not-present EPT PTE", r[18].hpa, ept_pte_hpa(G_PT));
+	expect_eq("it is the violation's entry", o.violation.entry_hpa, r[18].hpa);
+}

@@ -270,3 +270,66 @@ UNIT(pml_entry, "pml.entry-checks", "SDM 26.2.1.1: enable PML needs enable EPT; 
 	expect_eq("PML off: not checked", pml_entry_check(&c, false, false, 0x5001), PML_ENTRY_OK);
 	expect_eq("name", pml_entry_rule_name(PML_ENTRY_NO_EPT)[0], 'S');
 }
+
+/* ---- EPT A/D after a stopped access: must (earlier accesses), may ---- */
+static void stopped(uint64_t ovl, uint64_t fa, unsigned want_may, unsigned top_may)
+{
+	struct pml_outcome po; struct ept_outcome o; uint64_t hpas[6];
+	struct ept_model m; uint64_t ov[6] = { 0 };
+	struct ept_access a = { .gpa = GPA_T, .kind = EPT_ACCESS_WRITE };
+	struct pml_state st = { .enabled = false };
+	unsigned i;
+
+	profile(P_AD, &m, &h);
+	ov[ovl] = fa;
+	build_walk(&h, &m, GPA_T, 1, 1u << ovl, ov, hpas);
+	pml_model_access(&m, &a, &st, &po, &o);
+	expect_eq("nothing must be set", po.nr_ad, 0);
+	expect_eq("may: entries used", po.nr_may, want_may);
+	for (i = 0; i < po.nr_may && i < 5; i++) {
+		expect_eq("may: top first", po.may[i].level, top_may - i);
+		expect_eq("may: entry", po.may[i].hpa, hpas[top_may - i]);
+		expect_eq("may: A only", po.may[i].set_a && !po.may[i].set_d, 1);
+	}
+}
+UNIT(pml_may_perm, "ad.stopped.permission", "SDM 29.3.5: a write violation: A of the 4 entries used may be set, no D")
+{ stopped(1, 1 | WB, 4, 4); }
+UNIT(pml_may_np, "ad.stopped.not-present", "SDM 29.3.2: the not-present entry is not used: 2 entries above it")
+{ stopped(2, 0, 2, 4); }
+UNIT(pml_may_mc, "ad.stopped.misconfig", "SDM 29.3.3.1: a misconfiguration at the PDE: 3 entries down to it")
+{ stopped(2, 7 | BIT(3), 3, 4); }
+
+UNIT(pml_may_lin, "ad.stopped.2d-final", "SDM 29.3.5: earlier accesses' flags must be set; the stopped one's may")
+{
+	struct ept_model m; struct guest_state g; struct pml_outcome po; struct ept_outcome o;
+	struct linear_access la = lin(LINEAR_WRITE, false);
+	struct pml_state st = pml_on(0xffff);
+	fixture(&m, P_AD); guest4(&g, 0, 0, 0, 0);
+	ept_page(G_DATA, 5 | WB);
+	/* the log is full: the first paging read meets it */
+	expect_eq("exit 62 first", pml_model_linear(&m, &g, &la, &st, &po, &o, NULL), EXIT_REASON_PML_FULL);
+	st.enabled = false;
+	pml_model_linear(&m, &g, &la, &st, &po, &o, NULL);
+	expect_eq("EPT violation", o.kind, EPT_OUTCOME_VIOLATION);
+	expect_eq("must: 3 shared + 4 table leaves", po.nr_ad, 7);
+	expect_eq("may: only the data page's PTE", po.nr_may, 1);
+	expect_eq("may: that PTE", po.may[0].hpa, ept_pte_hpa(G_DATA));
+	expect_eq("no full log: nothing may", po.full_may, 0);
+}
+
+UNIT(pml_may_full_set, "pml.violation.a-set-definite", "SDM 29.3.6: no A flag to set: a full log is never met")
+{
+	struct pml_outcome po; struct ept_outcome o; uint64_t hpas[6];
+	struct ept_model m; uint64_t ov[6] = { 0 };
+	struct ept_access a = { .gpa = GPA_T, .kind = EPT_ACCESS_WRITE };
+	struct pml_state st = pml_on(0xffff);
+	unsigned l;
+	profile(P_AD, &m, &h);
+	ov[1] = 1 | WB;
+	build_walk(&h, &m, GPA_T, 1, 1u << 1, ov, hpas);
+	for (l = 1; l <= 4; l++)
+		hm_set(&h, hpas[l], hm_get(&h, hpas[l]) | EPT_ACCESSED);
+	expect_eq("EPT violation", pml_model_access(&m, &a, &st, &po, &o), EXIT_REASON_EPT_VIOLATION);
+	expect_eq("definite", po.full_may, 0);
+	expect_eq("nothing may", po.nr_may, 0);
+}

@@ -19,7 +19,7 @@ UNIT_MODEL   := $(MODEL_SRCS)
 UNIT_HDRS    := $(MODEL_HDRS) $(wildcard unit/*.h)
 UNIT_TESTS   := unit/main.c unit/test_ept_table.c unit/test_ept_misc.c unit/test_vmentry.c lib/x86/vmentry_model.c \
                 unit/test_linear.c unit/test_props.c unit/test_inv_steps.c unit/test_pml.c \
-                unit/test_ve.c unit/test_spp.c
+                unit/test_ve.c unit/test_spp.c unit/test_ad.c
 UNIT_FS_FLAGS := -O2 -std=gnu11 -Wall -Wextra -Werror -ffreestanding -fno-pic \
                  -mno-red-zone -mno-sse -mno-mmx -nostdinc
 

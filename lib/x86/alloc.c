@@ -2,6 +2,7 @@
 #include "test.h"
 #include "x86/alloc.h"
 #include "x86/multiboot.h"
+#include "x86/profile.h"
 
 #define PAGE_SIZE 4096ull
 #define LOW_LIMIT 0x100000ull		/* leave the first MiB to the firmware */
@@ -69,12 +70,16 @@ void *alloc_aligned(size_t size, size_t align)
 void *alloc_page(void)
 {
 	void *p = free_list;
+	uint64_t t0;
 
 	if (p)
 		free_list = *(void **)p;
 	else
 		p = alloc_aligned(PAGE_SIZE, PAGE_SIZE);
-	return memset(p, 0, PAGE_SIZE);
+	t0 = prof_begin();
+	memset(p, 0, PAGE_SIZE);
+	prof_end(PROF_ZERO, t0);
+	return p;
 }
 
 void free_page(void *page)

@@ -256,20 +256,44 @@ void ept_layout_got_ref(struct ept_env *env, const struct ept_layout *l, unsigne
 	}
 }
 
-void ept_layout_print(struct ept_env *env, const struct ept_layout *l)
+static const char *const ept_names[] = { "?", "PTE", "PDE", "PDPTE", "PML4E", "PML5E" };
+
+bool ept_layout_check_ref(const struct ept_env *env, const struct ept_layout *l, unsigned k,
+			  const char *id, const struct outcome *w, const struct outcome *g)
 {
-	static const char *const ept_names[] = { "?", "PTE", "PDE", "PDPTE", "PML4E", "PML5E" };
-	unsigned refs = 0;
+	const char *name = ept_layout_ref_name(env, l, k);
+	struct check_field f[2];
+	char cid[128], what[64];
+	unsigned n = 0;
+	bool pass;
+
+	f[n++] = (struct check_field){ "ept_ad", g->v[FLD_EPT_AD], w->v[FLD_EPT_AD],
+				       w->mask[FLD_EPT_AD] };
+	if (w->nr_guest_ad)
+		f[n++] = (struct check_field){ "guest_ad", g->v[FLD_GUEST_AD],
+					       w->v[FLD_GUEST_AD], w->mask[FLD_GUEST_AD] };
+	snprintf(cid, sizeof(cid), "%s.ref.%s", id, name);
+	snprintf(what, sizeof(what), k < l->nr_refs ? "the %s reference's walk" :
+		 "an EPT subtree no walk uses (%s)", name);
+	pass = report_fields(cid, f, n, "%s: EPT A/D (SDM 29.3.5)%s", what,
+			     w->nr_guest_ad ? " and the guest entry's A/D (Vol. 3A 4.8)" : "");
+	if (!pass)
+		for (unsigned j = 0; j < w->nr_ept_ad; j++)
+			report_info("ept_ad bits %u/%u: EPT %s", 2 * j, 2 * j + 1,
+				    ept_names[w->ept_ad_level[j]]);
+	return pass;
+}
+
+void ept_layout_print(struct ept_env *env, const struct ept_layout *l, const struct ept_case *c)
+{
+	struct ept_ref refs[EPT_REFS_MAX];
+	unsigned upto = c->model.kind == EPT_OUTCOME_TRANSLATION ? c->trace.n : c->model.step + 1u;
 
 	for (unsigned k = 0; k <= l->nr_refs; k++) {
 		const struct ept_layout_ref *r = &l->ref[k];
 		char buf[256];
 		unsigned len = 0;
 
-		/* a guest entry read is one reference more than its EPT walk */
-		if (k < l->nr_refs)
-			refs += env->ept.levels - (unsigned)(ept_leaf_level(l->ept_page_size) - 1) +
-				(r->guest_level ? 1 : 0);
 		for (unsigned j = 0; j < r->nr_ept && len < sizeof(buf); j++) {
 			uint64_t e = *(volatile uint64_t *)(uintptr_t)r->ept_hpa[j];
 
@@ -280,7 +304,9 @@ void ept_layout_print(struct ept_env *env, const struct ept_layout *l)
 		report_info("trace %-6s gpa %#lx hpa %#lx%s", ept_layout_ref_name(env, l, k),
 			    r->gpa, r->hpa, buf);
 	}
-	report_info("trace: %u memory references (%u guest levels x %u EPT levels, leaf %s)",
-		    refs, l->nr_refs - 1, env->ept.levels,
+	report_info("trace: %u memory references up to the one that decided (%s), the model's "
+		    "count (ept_trace_refs()); %u guest levels, %u EPT levels, leaf %s",
+		    ept_trace_refs(&env->model, &c->trace, upto, refs),
+		    ept_outcome_kind_name(c->model.kind), l->nr_refs - 1, env->ept.levels,
 		    l->ept_page_size == PAGE_4K ? "4K" : l->ept_page_size == PAGE_2M ? "2M" : "1G");
 }

@@ -97,8 +97,15 @@ void ept_layout_want_ref(struct ept_env *env, const struct ept_layout *l, unsign
 void ept_layout_got_ref(struct ept_env *env, const struct ept_layout *l, unsigned k,
 			struct outcome *got);
 
+/* The check "<id>.ref.<name>" of row @k: its ept_ad and guest_ad fields
+ * (the entry names follow on a failure).  Returns the unperturbed verdict. */
+bool ept_layout_check_ref(const struct ept_env *env, const struct ept_layout *l, unsigned k,
+			  const char *id, const struct outcome *want, const struct outcome *got);
+
 /* verbose=1: the walk as a table, one row a reference (its GPA and HPA),
- * one column an EPT level (the entry's HPA and its A/D flags now). */
-void ept_layout_print(struct ept_env *env, const struct ept_layout *l);
+ * one column an EPT level (the entry's HPA and its A/D flags now), and the
+ * number of memory references the model counts for case @c's walk
+ * (ept_trace_refs(): 24 for a complete 4-level walk over 4-level EPT). */
+void ept_layout_print(struct ept_env *env, const struct ept_layout *l, const struct ept_case *c);
 
 #endif

@@ -462,6 +462,28 @@ static inline unsigned ept_walk_levels(uint64_t eptp)
 	return (unsigned)((eptp & EPTP_WALK_LENGTH_MASK) >> EPTP_WALK_LENGTH_SHIFT) + 1;
 }
 
+/* The entries the walk of 29.3.2 reads for gpa, top level first; it ends
+ * with a not-present entry, a misconfigured one or the leaf. */
+unsigned ept_walk_entries(const struct ept_model *m, uint64_t gpa,
+			  struct ept_walk_entry out[EPT_MAX_LEVELS])
+{
+	uint64_t table = m->eptp & addr_bits(m, 12);
+	unsigned top = ept_walk_levels(m->eptp), l, n = 0;
+
+	for (l = top; l >= 1; l--) {
+		struct ept_walk_entry *w = &out[n++];
+
+		w->level = (uint8_t)l;
+		w->hpa = table + ((gpa >> (12 + 9 * (l - 1))) & 511) * 8;
+		w->value = m->read(m->ctx, w->hpa);
+		if (!ept_entry_present(m, w->value) ||
+		    ept_entry_misconfig(m, w->value, l) != EPT_MC_NONE || is_leaf(w->value, l))
+			break;
+		table = w->value & addr_bits(m, 12);
+	}
+	return n;
+}
+
 /*
  * One guest-physical access (SDM 29.3.2 walk, 29.3.3 outcome).
  *
@@ -489,10 +511,11 @@ enum ept_outcome_kind ept_model_access(const struct ept_model *m,
 	o->unmodeled = EPT_UNMODELED_NONE;
 	o->rules = 0;
 
-	/* 29.3.2: a 4-level walk indexes with GPA bits 47:39 at the top; what
-	 * a processor with MAXPHYADDR > 48 does with a GPA that has any of
-	 * bits 51:48 set is not something the walk description decides (it
-	 * does not drop them), so such an access is not predicted. */
+	/* 29.3.2 describes a 4-level walk of GPA bits 47:0 and does not say
+	 * what a processor with MAXPHYADDR > 48 does with a GPA that has any of
+	 * bits 51:48 set (older editions: no such processor exists).  Such an
+	 * access is not predicted, rather than translated as if those bits
+	 * were 0. */
 	if (top == 4 && (a->gpa & BITS(51, 48))) {
 		o->kind = EPT_OUTCOME_UNMODELED;
 		o->unmodeled = EPT_UNMODELED_GPA_ABOVE_48;
@@ -885,6 +908,9 @@ const struct ept_inv_step_info ept_inv_steps[EPT_INV_STEP_NR] = {
 	{ EPT_INV_STEP_TYPE, "type",
 	  "SDM 31.3: IF IA32_VMX_EPT_VPID_CAP MSR indicates that processor does not support the type "
 	  "THEN VMfail(Invalid operand to INVEPT/INVVPID)" },
+	{ EPT_INV_STEP_DESC_READ, "desc-read",
+	  "SDM 31.3: ELSE (the type is supported) INVEPT_DESC/INVVPID_DESC := value of bits 127:0 of the "
+	  "memory operand: its faults (#GP(0) for a non-canonical address) come after the type check" },
 	{ EPT_INV_STEP_DESC, "descriptor",
 	  "SDM 31.3: descriptor checks (INVEPT single-context EPTP; INVVPID 63:16, VPID 0, canonical) "
 	  "THEN VMfail(Invalid operand to INVEPT/INVVPID)" },
@@ -940,6 +966,10 @@ enum ept_inv_result ept_inv_expect(const struct ept_caps *caps,
 				out->vm_insn_error = ept_inv_expected_error(r);
 				return out->result = EPT_INV_RES_VMFAIL_VALID;
 			}
+			break;
+		case EPT_INV_STEP_DESC_READ:
+			if (f->desc_fault)
+				return out->result = EPT_INV_RES_GP;
 			break;
 		case EPT_INV_STEP_SUCCEED:
 		case EPT_INV_STEP_NR:

@@ -34,10 +34,14 @@
  *   EPT_OUTCOME_GUEST_FAULT  (linear walks only) the guest's own paging
  *                            faulted first: vector, error code, CR2.
  *   EPT_OUTCOME_UNMODELED    the case depends on a feature the model does
- *                            not predict (an SPP lookup, a supervisor
- *                            shadow-stack access with EPTP bit 7 = 1, a GPA
- *                            above bit 47 under a 4-level EPT); a test must
- *                            skip it (o.unmodeled says why).
+ *                            not predict (a supervisor shadow-stack access
+ *                            with EPTP bit 7 = 1, a GPA above bit 47 under
+ *                            a 4-level EPT); a test must skip it
+ *                            (o.unmodeled says why).
+ *   EPT_OUTCOME_SPP_EVENT    a write SPP decided met an SPPT miss or
+ *                            misconfiguration: exit 66, o.spp (spp_model.h);
+ *                            a write SPP allows is a translation, one it
+ *                            denies a violation.
  *
  * HOW THE MASK WORKS
  *   A test compares (got ^ o.violation.qual) & o.violation.qual_mask == 0.
@@ -61,9 +65,13 @@
  *   - every permission rule ............... ept_access_allowed()     29.3.3.2
  *   - exit qualification and its mask ..... ept_qualification()      28.2.1
  *   - accessed and dirty flags ............ ept_ad_updates()         29.3.5
- *   - EPT/PAT memory type ................. ept_effective_memtype()  29.3.7.2
+ *   - EPT/PAT memory type, CR0.CD ......... ept_effective_memtype()  29.3.7.2
+ *   - EPT paging-structure memory type .... ept_paging_memtype()     29.3.7.1
  *   - EPTP at VM entry .................... ept_eptp_check()         26.2.1.1
  *   - INVEPT / INVVPID operands ........... ept_invept_check() etc.  31.3
+ *   - INVEPT / INVVPID step order ......... ept_inv_steps[], ept_inv_expect()  31.3
+ *   - qualification bit names ............. ept_qual_bits[]          Table 28-7
+ *   - page-modification logging ........... pml_model.h              29.3.6
  *
  * Pure C: no I/O, no global mutable state, no allocation.  Builds
  * freestanding (only <stdint.h>, <stdbool.h>, <stddef.h>) and hosted.
@@ -422,6 +430,7 @@ enum ept_inv_step {
 	EPT_INV_STEP_VMEXIT,
 	EPT_INV_STEP_GP_CPL,
 	EPT_INV_STEP_TYPE,
+	EPT_INV_STEP_DESC_READ,
 	EPT_INV_STEP_DESC,
 	EPT_INV_STEP_SUCCEED,
 	EPT_INV_STEP_NR
@@ -456,6 +465,8 @@ struct ept_inv_facts {
 	bool no_current_vmcs;   /* how a VMfail is reported */
 	uint64_t type;          /* register operand */
 	uint64_t desc_lo, desc_hi;
+	bool desc_fault;        /* reading the memory operand faults (its
+				   address is not canonical: #GP(0)) */
 	unsigned la_width;      /* INVVPID canonicality: 48 or 57 (0 = 48) */
 };
 
@@ -474,6 +485,17 @@ enum ept_inv_result ept_inv_expect(const struct ept_caps *caps,
  * needs the "enable EPT" / "enable VPID" control's allowed-1 setting. */
 bool ept_inv_insn_supported(const struct ept_caps *caps, bool invvpid);
 const char *ept_inv_result_name(enum ept_inv_result r);
+
+/* The EPT entries the walk for gpa reads (SDM 29.3.2), top level first,
+ * ending with a not-present entry, a misconfigured one or the leaf; for
+ * tools and for listing which flags an access may touch.  Returns the
+ * number of entries.  (A 4-level walk uses GPA bits 47:0 only here.) */
+struct ept_walk_entry {
+	uint64_t hpa, value;
+	uint8_t level;
+};
+unsigned ept_walk_entries(const struct ept_model *m, uint64_t gpa,
+			  struct ept_walk_entry out[EPT_MAX_LEVELS]);
 
 /* Helpers shared with paging_model.c (and useful to tests). */
 static inline uint64_t ept_phys_mask(unsigned maxphyaddr)

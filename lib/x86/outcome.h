@@ -81,7 +81,10 @@ static inline void outcome_set(struct outcome *o, enum outcome_field f, uint64_t
  *   <id>.ad    ept_ad / guest_ad, when the case defines them;
  *   <id>.ve    the #VE information area words (ve_*), when defined.
  * Which checks a case reports depends on the expected record only, so a
- * flip run prints the same ids.  The TAP words are "@words -> describe".
+ * flip run prints the same ids.  When the exit reason differs from the
+ * expected one, the fields the SDM defines only for the expected exit
+ * (qual, gpa, gla, error_code, cr2) are not compared (a "# ... not
+ * compared" line says so): the reason already fails the check.  The TAP words are "@words -> describe".
  * Returns whether <id> matched (unperturbed: see report_fields()).
  */
 /* The names of the EPT_RULE() bits of @rules (lib/x86/ept_model.h) into

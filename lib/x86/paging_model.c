@@ -429,6 +429,45 @@ final:
 	return o->kind;
 }
 
+unsigned ept_trace_refs(const struct ept_model *m, const struct ept_trace *tr,
+			unsigned upto, struct ept_ref out[EPT_REFS_MAX])
+{
+	unsigned i, j, n = 0;
+
+	if (upto > tr->n)
+		upto = tr->n;
+	if (upto > EPT_TRACE_MAX)
+		upto = EPT_TRACE_MAX;
+	for (i = 0; i < upto; i++) {
+		const struct ept_trace_entry *e = &tr->e[i];
+		struct ept_walk_entry w[EPT_MAX_LEVELS];
+		struct ept_access a = { .gpa = e->gpa, .kind = e->kind };
+		struct ept_outcome o;
+		unsigned nw;
+
+		if (e->kind == EPT_ACCESS_PAGING_AD)
+			continue;
+		nw = ept_walk_entries(m, e->gpa, w);
+		for (j = 0; j < nw && n < EPT_REFS_MAX; j++, n++) {
+			out[n].step = (uint8_t)i;
+			out[n].guest_level = e->guest_level;
+			out[n].ept_level = w[j].level;
+			out[n].gpa = e->gpa;
+			out[n].hpa = w[j].hpa;
+		}
+		if (e->kind == EPT_ACCESS_PAGING && n < EPT_REFS_MAX &&
+		    ept_model_access(m, &a, &o) == EPT_OUTCOME_TRANSLATION) {
+			out[n].step = (uint8_t)i;
+			out[n].guest_level = e->guest_level;
+			out[n].ept_level = 0;
+			out[n].gpa = e->gpa;
+			out[n].hpa = o.translation.hpa;
+			n++;
+		}
+	}
+	return n;
+}
+
 enum ept_outcome_kind ept_model_pae_load_pdptes(const struct ept_model *m,
 						uint64_t cr3, uint64_t pdpte[4],
 						struct ept_outcome *o)

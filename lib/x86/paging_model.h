@@ -90,6 +90,28 @@ enum ept_outcome_kind ept_model_linear(const struct ept_model *m,
 				       struct ept_trace *trace);
 
 /*
+ * The memory references of a two-dimensional walk, in order (issue 9's
+ * trace): for each of the first `upto` guest-physical accesses of a trace,
+ * the EPT entries its walk reads, top first (ept_walk_entries()), then, for
+ * a guest paging-structure read that translated, the read of the guest
+ * entry itself (ept_level 0, hpa = where it is).  Guest A/D writes are not
+ * references of the walk and are left out; the final data access adds its
+ * EPT entries only.  For a complete walk of N guest levels over M EPT
+ * levels: (N+1)(M+1)-1 references.  Returns the number written (at most
+ * EPT_REFS_MAX).
+ */
+#define EPT_REFS_MAX    ((EPT_MAX_LEVELS + 1) * (EPT_MAX_LEVELS + 1))
+struct ept_ref {
+	uint8_t step;           /* index in the trace */
+	uint8_t guest_level;    /* 0: the final access */
+	uint8_t ept_level;      /* level of the EPT entry; 0: the guest entry */
+	uint64_t gpa;           /* of the guest-physical access */
+	uint64_t hpa;           /* of the EPT entry, or of the guest entry */
+};
+unsigned ept_trace_refs(const struct ept_model *m, const struct ept_trace *tr,
+			unsigned upto, struct ept_ref out[EPT_REFS_MAX]);
+
+/*
  * PAE PDPTE load by MOV to CR0/CR3/CR4 (SDM Vol. 3A 4.4.1): one read of
  * the 32-byte PDPT at CR3[31:5] through EPT (EPT_ACCESS_PDPTE_LOAD:
  * qualification bit 7 clear).  On EPT_OUTCOME_TRANSLATION, pdpte[] holds

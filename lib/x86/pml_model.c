@@ -58,7 +58,7 @@ static void sim_init(struct sim *s, const struct ept_model *m, const struct pml_
 	po->full_exit = po->full_may = false;
 	po->full_step = 0;
 	po->qual = po->qual_mask = 0;
-	po->nr_log = po->nr_ad = 0;
+	po->nr_log = po->nr_ad = po->nr_may = 0;
 	po->index = pml->index;
 }
 
@@ -151,13 +151,31 @@ static bool sim_access(struct sim *s, const struct ept_access *a, unsigned step,
 	return true;
 }
 
-/* The EPT stopped the access: its A flags are not specified, hence whether
- * a full log is met first (see pml_model.h). */
-static void sim_stopped(const struct sim *s, const struct ept_outcome *o,
+/* The EPT stopped the access at gpa: which A flags of the entries its walk
+ * used it sets is not specified (29.3.5 describes completed translations),
+ * hence also whether a full log is met first (see pml_model.h). */
+static void sim_stopped(const struct sim *s, const struct ept_outcome *o, uint64_t gpa,
 			struct pml_outcome *po)
 {
-	if ((o->kind == EPT_OUTCOME_VIOLATION || o->kind == EPT_OUTCOME_MISCONFIG) &&
-	    s->st.enabled && s->st.index >= PML_ENTRIES && (s->om.eptp & EPTP_AD_ENABLE))
+	struct ept_walk_entry w[EPT_MAX_LEVELS];
+	unsigned i, n;
+
+	if ((o->kind != EPT_OUTCOME_VIOLATION && o->kind != EPT_OUTCOME_MISCONFIG) ||
+	    !(s->om.eptp & EPTP_AD_ENABLE))
+		return;
+	n = ept_walk_entries(&s->om, gpa, w);
+	for (i = 0; i < n; i++) {
+		struct ept_ad_update *u;
+
+		if (!ept_entry_present(&s->om, w[i].value) || (w[i].value & EPT_ACCESSED))
+			continue;
+		u = &po->may[po->nr_may++];
+		u->hpa = w[i].hpa;
+		u->level = w[i].level;
+		u->set_a = true;
+		u->set_d = false;
+	}
+	if (po->nr_may && s->st.enabled && s->st.index >= PML_ENTRIES)
 		po->full_may = true;
 }
 
@@ -176,7 +194,7 @@ uint64_t pml_model_access(const struct ept_model *m, const struct ept_access *a,
 	if (ept_model_access(m, a, o) == EPT_OUTCOME_TRANSLATION)
 		sim_access(&s, a, 0, po);
 	else
-		sim_stopped(&s, o, po);
+		sim_stopped(&s, o, a->gpa, po);
 	return exit_reason(po, o);
 }
 
@@ -213,8 +231,8 @@ uint64_t pml_model_linear(const struct ept_model *m, const struct guest_state *g
 		if (!sim_access(&s, &a, i, po))
 			return EXIT_REASON_PML_FULL;
 	}
-	if (upto == o->step)
-		sim_stopped(&s, o, po);
+	if (upto == o->step && o->step < trace->n && o->step < EPT_TRACE_MAX)
+		sim_stopped(&s, o, trace->e[o->step].gpa, po);
 	return exit_reason(po, o);
 }
 

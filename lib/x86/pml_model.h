@@ -21,18 +21,27 @@
  *     guest entry when it sets D.
  *   - Exit qualification of a PML-full exit: only bit 12 (NMI unblocking
  *     due to IRET) is defined, and not always (see pml_model.c); every
- *     other bit is undefined, so qual_mask is BIT(12) or 0.
+ *     other bit is undefined, so qual_mask is BIT(12) or 0.  The model
+ *     predicts no guest-physical or guest-linear address field for it
+ *     (27.2.1 defines those for EPT violations and misconfigurations).
  *
  * A two-dimensional walk makes several guest-physical accesses (the trace of
  * ept_model_linear()); each is one "access" above, in trace order, and an
  * earlier access's A/D updates are seen by the later ones.
  *
  * Outcome for an access that the EPT stops (violation, misconfiguration):
- * which A flags it sets first is not specified (ept_model.h), so with a full
- * log the model cannot say whether the PML-full exit or the EPT exit comes;
- * it sets full_may and a test must not compare the exit then.
+ * whether it sets the A flags of the entries its walk used is not specified
+ * (29.3.5 describes completed translations): they are listed as "may"
+ * (po.may), and with a full log and such a flag still clear the model cannot
+ * say whether the PML-full exit or the EPT exit comes: it sets full_may and
+ * a test must not compare the exit then.  The flags of the accesses before
+ * it are "must" (po.ad); every other flag keeps its value.  The same
+ * functions with pml->enabled = false give the EPT A/D expectations of any
+ * walk (issue 9: must / may / must-not).
  *
  * Pure C, no I/O, no global mutable state; builds freestanding and hosted.
+ * Stack: pml_model_linear() ~3 KB (ept_model_linear() inside), plus the
+ * caller's struct pml_outcome (~1.3 KB).
  */
 #ifndef LIB_X86_PML_MODEL_H
 #define LIB_X86_PML_MODEL_H
@@ -63,9 +72,15 @@ struct pml_outcome {
 	uint8_t nr_log;
 	struct pml_log_entry log[PML_LOG_MAX];
 	/* EPT A/D flags this access changed from 0 to 1 (accesses that
-	 * happened only), top-level entry first per access. */
+	 * happened only), top-level entry first per access: must be set. */
 	uint8_t nr_ad;
 	struct ept_ad_update ad[EPT_AD_MAX];
+	/* The access the EPT stopped (violation, misconfiguration): the
+	 * entries its walk used whose A flag is still 0.  Whether it sets them
+	 * is not specified: may.  It made no write, so no D flag.  Every other
+	 * A/D flag keeps its value (a test may check it stays clear). */
+	uint8_t nr_may;
+	struct ept_ad_update may[EPT_MAX_LEVELS];
 };
 
 /* One guest-physical access (ept_model_access() semantics); o receives the

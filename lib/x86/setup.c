@@ -9,11 +9,12 @@
 #include "x86/console.h"
 #include "x86/desc.h"
 #include "x86/multiboot.h"
+#include "x86/profile.h"
 #include "x86/vmx.h"
 
-#define MAX_ARGS 32
+#define MAX_ARGS 160	/* a batch names every test it runs */
 
-static char cmdline[1024];
+static char cmdline[4096];
 static char *argv[MAX_ARGS];
 static struct alloc_mark test_mark;
 
@@ -36,12 +37,14 @@ static int split_args(char *s)
 void arch_test_begin(void)
 {
 	test_mark = alloc_mark();
+	prof_test_begin();
 }
 
 void arch_test_cleanup(void)
 {
 	vmx_force_off();
 	alloc_release(test_mark);
+	prof_test_end();
 }
 
 bool arch_option(const char *word)

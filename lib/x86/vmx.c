@@ -4,6 +4,7 @@
 #include "x86/alloc.h"
 #include "x86/desc.h"
 #include "x86/vmx.h"
+#include "x86/profile.h"
 
 struct vmx_caps vmx_caps;
 static bool vmx_active;
@@ -428,6 +429,7 @@ struct vcpu *vcpu_create(void)
 {
 	struct vcpu *v = alloc_page();
 	enum vmx_status s;
+	uint64_t t0 = prof_begin();
 
 	v->vmcs = vmcs_alloc();
 	v->stack_top = (uintptr_t)alloc_aligned(GUEST_STACK_PAGES * 4096, 4096) +
@@ -440,6 +442,7 @@ struct vcpu *vcpu_create(void)
 		test_abort();
 	}
 	vmcs_setup_default(v);
+	prof_end(PROF_VMCS, t0);
 	return v;
 }
 
@@ -465,6 +468,7 @@ int vmx_enter(struct guest_regs *regs, int launched);
 struct vmx_exit vmx_run_guest(struct vcpu *v)
 {
 	struct vmx_exit e;
+	uint64_t t0 = prof_begin();
 	int s;
 
 	memset(&e, 0, sizeof(e));
@@ -475,6 +479,7 @@ struct vmx_exit vmx_run_guest(struct vcpu *v)
 		e.kind = s == VMX_FAIL_INVALID ? VMX_EXIT_VMFAIL_INVALID : VMX_EXIT_VMFAIL_VALID;
 		if (s == VMX_FAIL_VALID)
 			e.vm_instruction_error = vmx_instruction_error();
+		prof_end(PROF_GUEST, t0);
 		return e;
 	}
 	e.kind = VMX_EXIT_VMEXIT;
@@ -498,6 +503,7 @@ struct vmx_exit vmx_run_guest(struct vcpu *v)
 	e.guest_rsp = vmcs_read(VMCS_GUEST_RSP);
 	e.guest_cr3 = vmcs_read(VMCS_GUEST_CR3);
 	e.regs = v->regs;
+	prof_end(PROF_GUEST, t0);
 	return e;
 }
 

@@ -130,6 +130,7 @@ backend_describe() { qemu_describe "$@"; }
 backend_cmdline_extra() {
 	echo "deviations=$(kvm_deviations "$(host_kernel_version)") require_vmx=$(kvm_require)"
 }
+backend_note() { :; }
 backend_diagnose() { qemu_diagnose "$@"; }
 backend_exit_meaning() { qemu_exit_meaning "$@"; }
 backend_environment() {

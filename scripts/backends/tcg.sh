@@ -8,6 +8,7 @@ backend_check() { qemu_check && qemu_pages_check; }
 backend_prepare() { qemu_prepare; QEMU_ENVIRONMENT=$(backend_environment); }
 backend_describe() { qemu_describe "$@"; }
 backend_cmdline_extra() { qemu_cmdline_extra; }
+backend_note() { :; }
 backend_diagnose() { qemu_diagnose "$@"; }
 backend_exit_meaning() { qemu_exit_meaning "$@"; }
 backend_environment() { qemu_environment; }

@@ -38,8 +38,9 @@
  *   ept_trace_<mode>  4K guest pages, EPT leaves of each size (4K: the
  *                     most references): the walk stopped at each
  *                     reference k by each of its EPT entries not
- *                     present (and by its leaf read-only): the exit names
- *                     the GPA of reference k, qualification bits 7 and 8
+ *                     present or write-only (misconfigured), and by its
+ *                     leaf read-only: the exit names the GPA of
+ *                     reference k, a violation's qualification bits 7 and 8
  *                     say paging-structure access (8 = 0) or final access
  *                     (8 = 1) (Table 28-7), and no reference after k left
  *                     a trace.  verbose=1 prints each case's walk as the
@@ -57,10 +58,6 @@
 #include "x86/processor.h"
 
 #define GIB (1ull << 30)
-
-static const enum guest_op ops[] = {
-	GUEST_OP_READ, GUEST_OP_WRITE, GUEST_OP_RMW, GUEST_OP_FETCH,
-};
 
 static const struct size {
 	const char *name;
@@ -117,7 +114,7 @@ struct run {
 		uint8_t ref, ept;	/* reference, index of its observed EPT
 					   entry (0xff: none) */
 		uint64_t rwx;		/* what that entry gets */
-	} stops[3 * 40];
+	} stmatrix_ops[3 * 72];
 	struct outcome want[LAYOUT_MAX_REFS], got[LAYOUT_MAX_REFS];
 };
 
@@ -129,15 +126,6 @@ static const char *mode_why(const struct mode *m)
 		if (!(vmx_caps.cr4_fixed1 & X86_CR4_LA57))
 			return "IA32_VMX_CR4_FIXED1 bit 12 (CR4.LA57 allowed in VMX operation) = 0";
 	}
-	return NULL;
-}
-
-static const char *ept_size_why(uint64_t size)
-{
-	if (size == PAGE_2M && !ept_cap(EPT_CAP_PAGE_2M))
-		return "IA32_VMX_EPT_VPID_CAP bit 16 (2-MByte EPT pages) = 0";
-	if (size == PAGE_1G && !ept_cap(EPT_CAP_PAGE_1G))
-		return "IA32_VMX_EPT_VPID_CAP bit 17 (1-GByte EPT pages) = 0";
 	return NULL;
 }
 
@@ -183,40 +171,6 @@ static void words_of(char *buf, size_t len, const struct run *s, uint64_t guest_
 		 size_words(ept_page_size), what);
 }
 
-static void ref_ids(const struct run *s, const struct ept_layout *l, const char *id,
-		    unsigned k, char *cid, size_t len)
-{
-	snprintf(cid, len, "%s.ref.%s", id, ept_layout_ref_name(&s->env, l, k));
-}
-
-/* The ids a case reports, as skips. */
-static void skip_case(const char *id, const char *words, const char *why)
-{
-	ept_case_skip(id, words, why);
-}
-
-/* One reference's row: its EPT entries' A/D and its guest entry's. */
-static void check_ref(const char *id, const char *name, const struct outcome *w,
-		      const struct outcome *g)
-{
-	struct check_field f[2];
-	unsigned n = 0;
-
-	f[n++] = (struct check_field){ "ept_ad", g->v[FLD_EPT_AD], w->v[FLD_EPT_AD],
-				       w->mask[FLD_EPT_AD] };
-	if (w->nr_guest_ad)
-		f[n++] = (struct check_field){ "guest_ad", g->v[FLD_GUEST_AD],
-					       w->v[FLD_GUEST_AD], w->mask[FLD_GUEST_AD] };
-	if (!report_fields(id, f, n, "%s: EPT A/D (SDM 29.3.5)%s", name,
-			   w->nr_guest_ad ? " and the guest entry's A/D (Vol. 3A 4.8)" : "")) {
-		static const char *const lv[] = { "?", "PTE", "PDE", "PDPTE", "PML4E", "PML5E" };
-
-		for (unsigned j = 0; j < w->nr_ept_ad; j++)
-			report_info("ept_ad bits %u/%u: EPT %s", 2 * j, 2 * j + 1,
-				    lv[w->ept_ad_level[j]]);
-	}
-}
-
 /*
  * The flow of every case once its layout is mapped and restricted: the
  * model's outcome, every reference's row of expected flags, the run, and
@@ -230,11 +184,9 @@ static void run_case(struct run *s, struct ept_layout *l, const char *id, const 
 		/* a restricted root table stops the guest's own code fetch */
 		.expect_run = true,
 	};
-	char cid[128], what[64];
-
 	ept_case_expect(&s->env, &c);
 	if (c.model.kind == EPT_OUTCOME_UNMODELED || c.model.order_ambiguous) {
-		skip_case(id, words, c.model.order_ambiguous ?
+		ept_case_skip(id, words, c.model.order_ambiguous ?
 			  "the SDM allows more than one outcome (guest A/D update order)" :
 			  "the reference model does not predict this case");
 		return;
@@ -245,35 +197,32 @@ static void run_case(struct run *s, struct ept_layout *l, const char *id, const 
 	ept_case_check(id, words, &c);
 	for (unsigned k = 0; k <= l->nr_refs; k++) {
 		ept_layout_got_ref(&s->env, l, k, &s->got[k]);
-		ref_ids(s, l, id, k, cid, sizeof(cid));
-		snprintf(what, sizeof(what), k < l->nr_refs ? "the %s reference's walk" :
-			 "an EPT subtree no walk uses (%s)", ept_layout_ref_name(&s->env, l, k));
-		check_ref(cid, what, &s->want[k], &s->got[k]);
+		ept_layout_check_ref(&s->env, l, k, id, &s->want[k], &s->got[k]);
 	}
 	if (report_verbose())
-		ept_layout_print(&s->env, l);
+		ept_layout_print(&s->env, l, &c);
 }
 
 /* ---- ept_ad_<mode> ---- */
 
-#define AD_CASES_PER_GSIZE (ARRAY_SIZE(ept_sizes) * ARRAY_SIZE(ops) * NR_VARIANTS)
+#define AD_CASES_PER_GSIZE (ARRAY_SIZE(ept_sizes) * ARRAY_SIZE(matrix_ops) * NR_VARIANTS)
 
 static void ad_case(void *ctx, unsigned i)
 {
 	struct run *s = ctx;
 	unsigned g = i / AD_CASES_PER_GSIZE;
-	const struct size *es = &ept_sizes[(i / (ARRAY_SIZE(ops) * NR_VARIANTS)) % ARRAY_SIZE(ept_sizes)];
-	enum guest_op op = ops[(i / NR_VARIANTS) % ARRAY_SIZE(ops)];
+	const struct size *es = &ept_sizes[(i / (ARRAY_SIZE(matrix_ops) * NR_VARIANTS)) % ARRAY_SIZE(ept_sizes)];
+	enum guest_op op = matrix_ops[(i / NR_VARIANTS) % ARRAY_SIZE(matrix_ops)];
 	enum variant v = (enum variant)(i % NR_VARIANTS);
 	struct ept_layout *l = &s->lay[g];
-	const char *why = s->why ? s->why : s->gsize_why[g] ? s->gsize_why[g] : ept_size_why(es->size);
+	const char *why = s->why ? s->why : s->gsize_why[g] ? s->gsize_why[g] : matrix_ept_size_missing(es->size);
 	char id[96], words[200];
 
 	snprintf(id, sizeof(id), "%s.%s.%s.%s", s->m->gsizes[g].name, es->name, guest_op_name(op),
 		 variant_names[v]);
 	words_of(words, sizeof(words), s, s->m->gsizes[g].size, es->size, op, variant_words[v]);
 	if (why) {
-		skip_case(id, words, why);
+		ept_case_skip(id, words, why);
 		return;
 	}
 	ept_layout_map(&s->env, l, es->size, op);
@@ -307,40 +256,52 @@ static void ad_case(void *ctx, unsigned i)
 
 /* ---- ept_trace_<mode> ---- */
 
-static const char *const ept_level_ids[] = { "?", "pte", "pde", "pdpte", "pml4e", "pml5e" };
-
-/* Every reference stopped by each of its own EPT entries not present (the
- * shared window PML4E: at the first reference only, which it stops), and
- * by its leaf read-only; first: nothing stopped.  Per EPT leaf size. */
+/* Every reference stopped by each of its own EPT entries not present and
+ * write-only (a misconfiguration: SDM 29.3.3.1) (the shared window PML4E:
+ * at the first reference only, which it stops), and by its leaf
+ * read-only; first: nothing stopped.  Per EPT leaf size. */
 static void trace_stops(struct run *s, struct ept_layout *l)
 {
 	s->nr_stops = 0;
 	for (unsigned z = 0; z < ARRAY_SIZE(ept_sizes); z++) {
-		if (ept_size_why(ept_sizes[z].size))
+		if (matrix_ept_size_missing(ept_sizes[z].size))
 			continue;
 		ept_layout_map(&s->env, l, ept_sizes[z].size, GUEST_OP_READ);
-		s->stops[s->nr_stops++] = (struct stop){ (uint8_t)z, 0, 0xff, 0 };
+		s->stmatrix_ops[s->nr_stops++] = (struct stop){ (uint8_t)z, 0, 0xff, 0 };
 		for (unsigned k = 0; k < l->nr_refs; k++) {
 			const struct ept_layout_ref *r = &l->ref[k];
 
-			for (unsigned j = 0; j < r->nr_ept; j++)
-				if (k == 0 || r->ept_level[j] <= EPT_LEVEL_PDPTE)
-					s->stops[s->nr_stops++] =
-						(struct stop){ (uint8_t)z, (uint8_t)k, (uint8_t)j, 0 };
-			s->stops[s->nr_stops++] =
+			for (unsigned j = 0; j < r->nr_ept; j++) {
+				if (k > 0 && r->ept_level[j] > EPT_LEVEL_PDPTE)
+					continue;
+				s->stmatrix_ops[s->nr_stops++] =
+					(struct stop){ (uint8_t)z, (uint8_t)k, (uint8_t)j, 0 };
+				s->stmatrix_ops[s->nr_stops++] =
+					(struct stop){ (uint8_t)z, (uint8_t)k, (uint8_t)j, EPT_WRITE };
+			}
+			s->stmatrix_ops[s->nr_stops++] =
 				(struct stop){ (uint8_t)z, (uint8_t)k, (uint8_t)(r->nr_ept - 1), EPT_READ };
 		}
 	}
 }
 
+static const char *stop_kind(const struct stop *p, bool words)
+{
+	if (p->rwx == EPT_READ)
+		return words ? "read-only" : "ro";
+	if (p->rwx == EPT_WRITE)
+		return words ? "write-only (misconfigured)" : "mc";
+	return words ? "not present" : "np";
+}
+
 static void trace_case(void *ctx, unsigned i)
 {
 	struct run *s = ctx;
-	unsigned st = i / ARRAY_SIZE(ops);
-	enum guest_op op = ops[i % ARRAY_SIZE(ops)];
+	unsigned st = i / ARRAY_SIZE(matrix_ops);
+	enum guest_op op = matrix_ops[i % ARRAY_SIZE(matrix_ops)];
 	struct ept_layout *l = &s->lay[0];
 	char id[96], words[200], what[96];
-	const struct stop *p = &s->stops[st];
+	const struct stop *p = &s->stmatrix_ops[st];
 	const struct size *es = &ept_sizes[p->size];
 
 	if (s->why) {
@@ -357,11 +318,11 @@ static void trace_case(void *ctx, unsigned i)
 		volatile uint64_t *e = (volatile uint64_t *)(uintptr_t)r->ept_hpa[p->ept];
 
 		snprintf(id, sizeof(id), "%s.%s.%s-%s.%s", es->name,
-			 ept_layout_ref_name(&s->env, l, p->ref), ept_level_ids[r->ept_level[p->ept]],
-			 p->rwx ? "ro" : "np", guest_op_name(op));
+			 ept_layout_ref_name(&s->env, l, p->ref), matrix_level_id(r->ept_level[p->ept]),
+			 stop_kind(p, false), guest_op_name(op));
 		snprintf(what, sizeof(what), "the %s reference's EPT %s %s",
-			 ept_layout_ref_name(&s->env, l, p->ref), ept_level_ids[r->ept_level[p->ept]],
-			 p->rwx ? "read-only" : "not present");
+			 ept_layout_ref_name(&s->env, l, p->ref), matrix_level_id(r->ept_level[p->ept]),
+			 stop_kind(p, true));
 		*e = (*e & ~EPT_RWX_MASK) | p->rwx;
 	}
 	words_of(words, sizeof(words), s, s->m->gsizes[0].size, es->size, op, what);
@@ -396,7 +357,7 @@ static void family(const char *kind, const char *mode_name)
 			else if (!s.why)
 				s.why = s.gsize_why[0];
 			/* skipped: one line per access kind */
-			cases_run((s.why ? 1 : s.nr_stops) * ARRAY_SIZE(ops), trace_case, &s);
+			cases_run((s.why ? 1 : s.nr_stops) * ARRAY_SIZE(matrix_ops), trace_case, &s);
 		}
 		if (have_env)
 			ept_env_exit(&s.env);

@@ -3,12 +3,11 @@
  *
  * Every execution of either instruction is a case whose expected outcome
  * follows the instruction's Operation pseudocode (SDM Vol. 3C 31.3,
- * "INVEPT" and "INVVPID") step by step: the steps, in the pseudocode's
- * order, are the tables invept_steps[] / invvpid_steps[] below; the
- * operand rules of the VMfail steps are the reference model's
- * (ept_invept_check(), ept_invvpid_check()).  The first step whose
- * condition holds decides: #UD, a VM exit, #GP(0) or VMfail; if none
- * does, VMsucceed.  VMfail is VMfailValid(28) with a current VMCS and
+ * "INVEPT" and "INVVPID") step by step, as the reference model walks it
+ * (ept_inv_expect(), ept_inv_steps[]): the first step whose condition
+ * holds decides: #UD, a VM exit, #GP(0) or VMfail; if none does,
+ * VMsucceed.  invept_steps[] / invvpid_steps[] below say how this test
+ * makes each step fail.  VMfail is VMfailValid(28) with a current VMCS and
  * VMfailInvalid without one (31.2).
  *
  *   - operand cases: INVEPT types 0-4 and one with bits above 31; a
@@ -77,8 +76,10 @@ struct inv_op {
 };
 
 /*
- * The steps of the Operation pseudocode, in its order (SDM Vol. 3C 31.3
- * INVEPT / INVVPID):
+ * How to make each step of the Operation pseudocode fail, listed in the
+ * pseudocode's order so that the order cases can spoil every later step
+ * too.  What must then happen is the model's (ept_inv_expect(), which
+ * owns the order: SDM Vol. 3C 31.3 INVEPT / INVVPID):
  *   IF not in VMX operation (or real, virtual-8086, compatibility mode) #UD
  *   ELSIF in VMX non-root operation VM exit
  *   ELSIF CPL > 0 #GP(0)                 -- no case: the kernels run at CPL 0
@@ -131,73 +132,55 @@ static uint64_t noncanonical(void)
 	return BIT(la_width() - 1);
 }
 
-static enum ept_inv_rule model_rule(const struct ept_caps *caps, const struct inv_op *op)
-{
-	if (op->insn == INSN_INVEPT)
-		return ept_invept_check(caps, op->type, op->lo);
-	return ept_invvpid_check(caps, op->type, op->lo, op->hi, la_width());
-}
-
-static bool step_fails(const struct ept_caps *caps, const struct inv_step *s,
-		       const struct inv_op *op)
-{
-	switch (s->kind) {
-	case STEP_VMX_OFF:
-		return op->where == OUTSIDE_VMX;
-	case STEP_NON_ROOT:
-		return op->where == IN_GUEST;
-	case STEP_DESC_READ:
-		return op->desc_noncanonical;
-	case STEP_RULE:
-		break;
-	}
-	return model_rule(caps, op) == s->rule;
-}
-
-/* The first step of the pseudocode that fails for @op, or NULL. */
-static const struct inv_step *first_failing(const struct ept_caps *caps, const struct inv_op *op)
-{
-	const struct inv_steps *ss = &steps_of[op->insn];
-
-	for (unsigned i = 0; i < ss->n; i++)
-		if (step_fails(caps, &ss->step[i], op))
-			return &ss->step[i];
-	return NULL;
-}
-
-/* What the SDM requires of @op, as an outcome record. */
+/* What the SDM requires of @op, as an outcome record: the reference
+ * model's ept_inv_expect() walks the pseudocode's steps in its order. */
 static void inv_expect(const struct ept_caps *caps, const struct inv_op *op, struct outcome *w)
 {
-	const struct inv_step *s = first_failing(caps, op);
+	const struct ept_inv_facts f = {
+		.invvpid = op->insn == INSN_INVVPID,
+		.not_vmx_mode = op->where == OUTSIDE_VMX,
+		.non_root = op->where == IN_GUEST,
+		.no_current_vmcs = op->where == IN_ROOT_NO_VMCS,
+		.type = op->type,
+		.desc_lo = op->lo,
+		.desc_hi = op->hi,
+		.desc_fault = op->desc_noncanonical,
+		.la_width = la_width(),
+	};
+	struct ept_inv_expect x;
+	enum ept_inv_result r = ept_inv_expect(caps, &f, &x);
+	const char *step = ept_inv_steps[x.step].name;
 
 	memset(w, 0, sizeof(*w));
-	if (!s || s->kind == STEP_RULE) {
+	switch (r) {
+	case EPT_INV_RES_SUCCEED:
+	case EPT_INV_RES_VMFAIL_INVALID:
+	case EPT_INV_RES_VMFAIL_VALID:
 		outcome_set(w, FLD_VECTOR, VECTOR_NONE, VECTOR_NONE);
-		if (!s) {
+		if (r == EPT_INV_RES_SUCCEED) {
 			outcome_set(w, FLD_INSN_ERR, 0, VMX_INSN_MASK);
 			snprintf(w->describe, sizeof(w->describe), "VMsucceed");
-		} else if (op->where == IN_ROOT_NO_VMCS) {
+		} else if (r == EPT_INV_RES_VMFAIL_INVALID) {
+			/* the error field does not exist: only the kind */
 			outcome_set(w, FLD_INSN_ERR, VMX_INSN_FAIL_INVALID, VMX_INSN_FAIL_INVALID);
 			snprintf(w->describe, sizeof(w->describe), "%s: VMfailInvalid (no current VMCS)",
-				 s->words);
+				 ept_inv_rule_name(x.rule));
 		} else {
-			outcome_set(w, FLD_INSN_ERR, ept_inv_expected_error(s->rule), VMX_INSN_MASK);
-			snprintf(w->describe, sizeof(w->describe), "%s: VMfailValid, error %u", s->words,
-				 ept_inv_expected_error(s->rule));
+			outcome_set(w, FLD_INSN_ERR, x.vm_insn_error, VMX_INSN_MASK);
+			snprintf(w->describe, sizeof(w->describe), "%s: VMfailValid, error %u",
+				 ept_inv_rule_name(x.rule), x.vm_insn_error);
 		}
-		return;
-	}
-	switch (s->kind) {
-	case STEP_VMX_OFF:
-		outcome_set(w, FLD_VECTOR, UD_VECTOR, VECTOR_MASK);
-		snprintf(w->describe, sizeof(w->describe), "%s: #UD", s->words);
 		break;
-	case STEP_DESC_READ:
+	case EPT_INV_RES_UD:
+		outcome_set(w, FLD_VECTOR, UD_VECTOR, VECTOR_MASK);
+		snprintf(w->describe, sizeof(w->describe), "%s: #UD", step);
+		break;
+	case EPT_INV_RES_GP:
 		outcome_set(w, FLD_VECTOR, GP_VECTOR, VECTOR_MASK);
 		outcome_set(w, FLD_ERROR_CODE, 0, 0xffffffffu);
-		snprintf(w->describe, sizeof(w->describe), "%s: #GP(0)", s->words);
+		snprintf(w->describe, sizeof(w->describe), "%s: #GP(0)", step);
 		break;
-	default:
+	case EPT_INV_RES_VMEXIT:
 		/* 28.2.1: the qualification is the displacement of the memory
 		 * operand, none here; 28.2.2, 28.2.4: neither caused by nor
 		 * during event delivery */
@@ -205,7 +188,7 @@ static void inv_expect(const struct ept_caps *caps, const struct inv_op *op, str
 		outcome_set(w, FLD_QUAL, 0, ~0ull);
 		outcome_set(w, FLD_IDT_VEC, 0, INTR_INFO_VALID);
 		outcome_set(w, FLD_VECTOR, 0, INTR_INFO_VALID);
-		snprintf(w->describe, sizeof(w->describe), "%s: exit %u", s->words,
+		snprintf(w->describe, sizeof(w->describe), "%s: exit %u", step,
 			 steps_of[op->insn].exit_reason);
 		break;
 	}

@@ -18,6 +18,8 @@
  *                      on the restricted entry, or on the leaf;
  *                      exception-bitmap bit 20 = 1: the #VE is a VM exit
  *                      (reason 0, vector 20)
+ *   ept.ve.ad.conv.*   the same with EPT A/D on (TEST ept_ve_conv_ad)
+ *   ept.ve.large.*     the same on a 2-MByte leaf (its bit 63 decides)
  *   ept.ve.busy.*      busy word not 0: a convertible violation is a VM exit
  *   ept.ve.misconfig.* misconfigurations are never converted
  *   ept.ve.guest.*     bit 20 = 0: the guest's IDT handler gets the #VE
@@ -37,7 +39,7 @@
 #include "x86/desc.h"
 #include "x86/ept_env.h"
 #include "x86/ept_matrix.h"
-#include "x86/ve_model.h"
+#include "x86/ve_outcome.h"
 
 /* The guest's #VE handler: call the host, then return to the faulting
  * instruction. */
@@ -46,12 +48,13 @@ asm(".text\n.code64\n.globl ve_guest_handler\nve_guest_handler:\n\tvmcall\n\tire
 extern char ve_guest_handler[], ve_guest_vmcall[];
 
 #define VE_SENTINEL_BYTE 0x5a
-#define VE_AREA_BYTES    40
 
 struct ve_test {
 	struct ept_env env;
 	uint8_t *host;			/* the window target (a 4K EPT leaf) */
 	uint64_t gla, gpa;
+	uint8_t *host2m;		/* another, in a 2M EPT leaf (NULL: none) */
+	uint64_t gla2m, gpa2m;
 	volatile struct ve_info *area;
 	struct idt_gate *idt;		/* identity-mapped guest IDT */
 	struct idt_gate *win_idt;	/* the same, on a window page */
@@ -75,9 +78,9 @@ static void idt_fill(struct idt_gate *idt)
 	}
 }
 
-static bool ve_init(struct ve_test *t)
+static bool ve_init(struct ve_test *t, bool ad)
 {
-	struct ept_env_config cfg = { 0 };
+	struct ept_env_config cfg = { .ad = ad };
 
 	memset(t, 0, sizeof(*t));
 	if (!ept_env_init(&t->env, &cfg, &t->why))
@@ -92,6 +95,8 @@ static bool ve_init(struct ve_test *t)
 	vmx_enable_proc2(CPU2_EPT_VIOLATION_VE);
 	t->env.model.ctl.ve = true;
 	t->host = matrix_map_page(&t->env, PAGE_4K, &t->gla, &t->gpa);
+	if (ept_cap(EPT_CAP_PAGE_2M))
+		t->host2m = matrix_map_page(&t->env, PAGE_2M, &t->gla2m, &t->gpa2m);
 	t->top = t->env.window_own_pml4e ? EPT_LEVEL_PML4E : EPT_LEVEL_PDPTE;
 	t->idt = alloc_page();
 	idt_fill(t->idt);
@@ -113,6 +118,9 @@ static void ve_reset(struct ve_test *t, uint32_t busy, uint16_t index, bool ve_e
 {
 	for (unsigned l = t->top; l >= EPT_LEVEL_PTE; l--)
 		ept_set_bits(&t->env.ept, t->gpa, l, EPT_RWX_MASK, EPT_SUPPRESS_VE);
+	if (t->host2m)
+		for (unsigned l = t->top; l >= EPT_LEVEL_PDE; l--)
+			ept_set_bits(&t->env.ept, t->gpa2m, l, EPT_RWX_MASK, EPT_SUPPRESS_VE);
 	ept_set_bits(&t->env.ept, t->win_idt_gpa, EPT_LEVEL_PTE, EPT_RWX_MASK, EPT_SUPPRESS_VE);
 	memset((void *)t->area, VE_SENTINEL_BYTE, VE_AREA_BYTES);
 	t->area->busy = busy;
@@ -128,55 +136,31 @@ static void ve_reset(struct ve_test *t, uint32_t busy, uint16_t index, bool ve_e
 	ept_case_begin(&t->env, t->gla);
 }
 
-/* The area as it is now, as the expected record of an untouched area. */
-static void want_area_unchanged(struct outcome *w, const volatile struct ve_info *a)
-{
-	outcome_set(w, FLD_VE_REASON, a->exit_reason, ~0u);
-	outcome_set(w, FLD_VE_BUSY, a->busy, ~0u);
-	outcome_set(w, FLD_VE_QUAL, a->exit_qualification, ~0ull);
-	outcome_set(w, FLD_VE_GLA, a->gla, ~0ull);
-	outcome_set(w, FLD_VE_GPA, a->gpa, ~0ull);
-	outcome_set(w, FLD_VE_INDEX, a->eptp_index, 0xffff);
-}
-
-static void want_area(struct outcome *w, const struct ve_area *a)
-{
-	outcome_set(w, FLD_VE_REASON, a->exit_reason, ~0u);
-	outcome_set(w, FLD_VE_BUSY, a->busy, ~0u);
-	outcome_set(w, FLD_VE_QUAL, a->qual, a->qual_mask);
-	outcome_set(w, FLD_VE_GLA, a->gla, a->gla_mask);
-	outcome_set(w, FLD_VE_GPA, a->gpa, a->gpa_mask);
-	outcome_set(w, FLD_VE_INDEX, a->eptp_index, 0xffff);
-}
-
-static void got_area(struct outcome *g, const volatile struct ve_info *a)
-{
-	g->v[FLD_VE_REASON] = a->exit_reason;
-	g->v[FLD_VE_BUSY] = a->busy;
-	g->v[FLD_VE_QUAL] = a->exit_qualification;
-	g->v[FLD_VE_GLA] = a->gla;
-	g->v[FLD_VE_GPA] = a->gpa;
-	g->v[FLD_VE_INDEX] = a->eptp_index;
-}
-
 /* The instruction a fault-like exit or #VE names: the stub's access, or
  * for a fetch the target it jumped to. */
+static uint64_t fault_rip_at(struct ve_test *t, enum guest_op op, uint64_t gla)
+{
+	return op == GUEST_OP_FETCH ? gla : ept_env_stub(&t->env, op);
+}
+
 static uint64_t fault_rip(struct ve_test *t, enum guest_op op)
 {
-	return op == GUEST_OP_FETCH ? t->gla : ept_env_stub(&t->env, op);
+	return fault_rip_at(t, op, t->gla);
 }
 
 /*
  * One access with exception-bitmap bit 20 = 1: the model's exit, turned
  * into the #VE exception exit when ve_decide() says so, and the area.
  */
-static bool ve_access_case(struct ve_test *t, const char *id, const char *words,
-			   enum guest_op op, uint32_t busy, uint16_t index)
+static bool ve_access_at(struct ve_test *t, const char *id, const char *words, enum guest_op op,
+			 uint64_t gla, uint8_t *host, uint32_t busy, uint16_t index)
 {
-	struct ept_case c = { .op = op, .gla = t->gla, .host = (volatile uint64_t *)t->host };
+	struct ept_case c = { .op = op, .gla = gla, .host = (volatile uint64_t *)host };
 	struct ve_conditions cond = { .cr0_pe = true, .busy = busy, .eptp_index = index };
+	struct ve_snapshot snap;
 	struct ve_area area;
 	enum ve_result r;
+	bool pass;
 
 	ept_case_expect(&t->env, &c);
 	if (c.model.kind == EPT_OUTCOME_UNMODELED || c.model.order_ambiguous) {
@@ -184,6 +168,7 @@ static bool ve_access_case(struct ve_test *t, const char *id, const char *words,
 		return true;
 	}
 	r = ve_decide(&c.model, &cond, &area);
+	ve_area_snapshot(&snap, t->area);
 	if (r == VE_DELIVERED) {
 		outcome_set(&c.want, FLD_REASON, EXIT_REASON_EXCEPTION_NMI, ~0u);
 		outcome_set(&c.want, FLD_VECTOR, ve_exit_intr_info(), ~0u);
@@ -192,16 +177,23 @@ static bool ve_access_case(struct ve_test *t, const char *id, const char *words,
 		c.want.mask[FLD_QUAL] = c.want.mask[FLD_GPA] = c.want.mask[FLD_GLA] = 0;
 		snprintf(c.want.describe, sizeof(c.want.describe), "#VE (exit 0, vector 20), qual %#lx",
 			 area.qual);
-		want_area(&c.want, &area);
-	} else {
-		want_area_unchanged(&c.want, t->area);
+		outcome_want_ve_area(&c.want, &area);
 	}
 	if (c.model.kind == EPT_OUTCOME_VIOLATION || c.model.kind == EPT_OUTCOME_MISCONFIG)
-		outcome_set(&c.want, FLD_VALUE, fault_rip(t, op), ~0ull);
+		outcome_set(&c.want, FLD_VALUE, fault_rip_at(t, op, gla), ~0ull);
 	ept_case_run(&t->env, &c);
 	c.got.v[FLD_VALUE] = c.exit.guest_rip;
-	got_area(&c.got, t->area);
-	return ept_case_check(id, words, &c);
+	outcome_got_ve_area(&c.got, t->area);
+	pass = ept_case_check(id, words, &c);
+	if (r != VE_DELIVERED)
+		ve_area_kept_check(id, &snap, t->area);
+	return pass;
+}
+
+static bool ve_access_case(struct ve_test *t, const char *id, const char *words,
+			   enum guest_op op, uint32_t busy, uint16_t index)
+{
+	return ve_access_at(t, id, words, op, t->gla, t->host, busy, index);
 }
 
 /* ---- ept.ve.conv: level x permission x access x suppress-#VE ---- */
@@ -242,6 +234,31 @@ static void conv_case(void *ctx, unsigned i)
 		ept_set_bits(&t->env.ept, t->gpa, sve == SVE_ENTRY ? level : EPT_LEVEL_PTE,
 			     EPT_SUPPRESS_VE, 0);
 	ve_access_case(t, id, words, op, 0, (uint16_t)(i % 511 + 1));
+}
+
+/* ---- ept.ve.large: a 2-MByte leaf restricted, suppress-#VE in it ---- */
+static void large_case(void *ctx, unsigned i)
+{
+	struct ve_test *t = ctx;
+	bool sve = i % 2;
+	enum guest_op op = matrix_ops[i / 2 % 4];
+	uint64_t rwx = conv_perms[i / 8];
+	char id[80], words[120];
+
+	snprintf(id, sizeof(id), "large.2m.%s.%s.%s", matrix_perm_id(rwx), guest_op_name(op),
+		 sve ? "sve-leaf" : "sve-none");
+	snprintf(words, sizeof(words), "%s, 2M leaf PDE %s, suppress-#VE %s", guest_op_name(op),
+		 ept_perm_str(rwx), sve ? "set" : "clear");
+	if (t->why || !t->host2m) {
+		ept_case_skip(id, words, t->why ? t->why : matrix_ept_size_missing(PAGE_2M));
+		return;
+	}
+	ve_reset(t, 0, (uint16_t)(i + 100), true, false);
+	ept_case_begin(&t->env, t->gla2m);
+	ept_set_perms(&t->env.ept, t->gpa2m, EPT_LEVEL_PDE, rwx);
+	if (sve)
+		ept_set_bits(&t->env.ept, t->gpa2m, EPT_LEVEL_PDE, EPT_SUPPRESS_VE, 0);
+	ve_access_at(t, id, words, op, t->gla2m, t->host2m, 0, (uint16_t)(i + 100));
 }
 
 /* ---- ept.ve.busy: the busy word not 0 ---- */
@@ -306,7 +323,7 @@ static void got_after_resume(struct ve_test *t, struct ept_case *c)
 	c->got.v[FLD_DATA] = c->op == GUEST_OP_READ ? c->exit.regs.rax :
 			     c->op == GUEST_OP_FETCH ? c->exit.guest_rip : *c->host;
 	c->got.v[FLD_VALUE] = c->exit.guest_rip;
-	got_area(&c->got, t->area);
+	outcome_got_ve_area(&c->got, t->area);
 }
 
 /* The handler's VMCALL after a #VE: the frame's RIP is the faulting
@@ -318,14 +335,14 @@ static bool guest_ve_check(struct ve_test *t, const char *id, const char *words,
 	outcome_set(&c->want, FLD_REASON, EXIT_REASON_VMCALL, ~0u);
 	outcome_set(&c->want, FLD_IDT_VEC, 0, INTR_INFO_VALID);
 	outcome_set(&c->want, FLD_VALUE, fault_rip(t, c->op), ~0ull);
-	want_area(&c->want, area);
+	outcome_want_ve_area(&c->want, area);
 	snprintf(c->want.describe, sizeof(c->want.describe), "#VE handler, frame RIP %#lx",
 		 fault_rip(t, c->op));
 	memset(&c->got, 0, sizeof(c->got));
 	outcome_got_exit(&c->got, &c->exit);
 	c->got.v[FLD_VALUE] = c->exit.reason == EXIT_REASON_VMCALL ?
 			      *(volatile uint64_t *)(uintptr_t)c->exit.guest_rsp : 0;
-	got_area(&c->got, t->area);
+	outcome_got_ve_area(&c->got, t->area);
 	return ept_case_check(id, words, c);
 }
 
@@ -336,6 +353,7 @@ static void guest_case(void *ctx, unsigned i)
 	enum guest_op op = matrix_ops[i % 4];
 	struct ept_case c = { .op = op, .gla = t->gla, .host = (volatile uint64_t *)t->host };
 	struct ve_conditions cond = { .cr0_pe = true, .eptp_index = 3 };
+	struct ve_snapshot snap;
 	struct ve_area area;
 	char id[64], id2[80], words[96];
 
@@ -408,13 +426,14 @@ static void guest_case(void *ctx, unsigned i)
 		/* the first try already walked the guest tables: their A/D
 		 * flags are not what this step is about */
 		d.want.mask[FLD_EPT_AD] = d.want.mask[FLD_GUEST_AD] = 0;
-		want_area_unchanged(&d.want, t->area);
 		if (d.model.kind == EPT_OUTCOME_VIOLATION)
 			outcome_set(&d.want, FLD_VALUE, fault_rip(t, op), ~0ull);
+		ve_area_snapshot(&snap, t->area);
 		d.exit = vmx_run_guest(t->env.vcpu);
 		memset(&d.got, 0, sizeof(d.got));
 		got_after_resume(t, &d);
 		ept_case_check(id2, words, &d);
+		ve_area_kept_check(id2, &snap, t->area);
 	}
 }
 
@@ -463,12 +482,12 @@ static void delivery_case(void *ctx, unsigned i)
 		report_info("model: the delivery violation converts");
 	outcome_set(&c.want, FLD_IDT_VEC, ve_exit_intr_info(), 0xffffffffu & ~(uint64_t)INTR_INFO_NMI_UNBLOCKING);
 	outcome_set(&c.want, FLD_MEM, CASE_PATTERN, c.op == GUEST_OP_WRITE || c.op == GUEST_OP_RMW ? ~0ull : 0);
-	want_area(&c.want, &area);
+	outcome_want_ve_area(&c.want, &area);
 	c.exit = ept_env_run(&t->env, op, t->gla, op == GUEST_OP_RMW ? CASE_RMW_ADDEND : CASE_WRITE_VALUE);
 	memset(&c.got, 0, sizeof(c.got));
 	outcome_got_exit(&c.got, &c.exit);
 	c.got.v[FLD_MEM] = *(volatile uint64_t *)t->host;
-	got_area(&c.got, t->area);
+	outcome_got_ve_area(&c.got, t->area);
 	ept_case_check(id, words, &c);
 }
 
@@ -504,29 +523,26 @@ static void entry_case(void *ctx, unsigned i)
 	vcpu_set_entry(t->env.vcpu, (void (*)(void))ve_guest_vmcall, 0);
 	e = vmx_run_guest(t->env.vcpu);
 	vmcs_write(VMCS_VE_INFO_ADDR, (uintptr_t)t->area);
-	if (rule == VE_ENTRY_OK) {
-		outcome_set(&w, FLD_REASON, EXIT_REASON_VMCALL, ~0u);
-		outcome_set(&w, FLD_INSN_ERR, 0, ~0u);
-		snprintf(w.describe, sizeof(w.describe), "VM entry succeeds");
-	} else {
-		outcome_set(&w, FLD_REASON, 0xffffffffu, ~0u);	/* no exit: VMfail */
-		outcome_set(&w, FLD_INSN_ERR, ve_entry_expected_error(rule), ~0u);
-		snprintf(w.describe, sizeof(w.describe), "VMfailValid(7): %s", ve_entry_rule_name(rule));
-	}
+	outcome_want_entry(&w, ve_entry_expected_error(rule), ve_entry_rule_name(rule));
 	outcome_got_exit(&g, &e);
 	if (!outcome_check(id, words, &w, &g))
 		vmx_exit_report_info(&e);
 }
 
-static void ve_run(const char *prefix, unsigned n, void (*fn)(void *, unsigned))
+static void ve_run_ad(const char *prefix, bool ad, unsigned n, void (*fn)(void *, unsigned))
 {
 	report_prefix_push(prefix);
-	if (ve_init(&T))
+	if (ve_init(&T, ad))
 		T.why = NULL;
 	cases_run(n, fn, &T);
 	if (!T.why)
 		ept_env_exit(&T.env);
 	report_prefix_pop();
+}
+
+static void ve_run(const char *prefix, unsigned n, void (*fn)(void *, unsigned))
+{
+	ve_run_ad(prefix, false, n, fn);
 }
 
 static void ept_ve_conv(void)
@@ -536,6 +552,7 @@ static void ept_ve_conv(void)
 
 static void ept_ve_more(void)
 {
+	ve_run("ept.ve", ARRAY_SIZE(conv_perms) * 4 * 2, large_case);
 	ve_run("ept.ve", ARRAY_SIZE(busy_values) * 4, busy_case);
 	ve_run("ept.ve", ARRAY_SIZE(mc_cases) * 4, mc_case);
 	ve_run("ept.ve", AFTER_NR * 4, guest_case);
@@ -543,5 +560,15 @@ static void ept_ve_more(void)
 	ve_run("ept.ve", 5, entry_case);
 }
 
+/* The same with EPT accessed and dirty flags on (EPTP bit 6): guest
+ * paging-structure reads are then writes for EPT (29.3.3.2), the area is
+ * written as before. */
+static void ept_ve_conv_ad(void)
+{
+	ve_run_ad("ept.ve.ad", true,
+		  ARRAY_SIZE(conv_levels) * ARRAY_SIZE(conv_perms) * 4 * SVE_NR, conv_case);
+}
+
 TEST("ept_ve_conv", ept_ve_conv);
+TEST("ept_ve_conv_ad", ept_ve_conv_ad);
 TEST("ept_ve", ept_ve_more);

@@ -14,7 +14,8 @@
  * the target: which page it sees tells which EPT is in use.
  *
  * Per case: <id> (how VMFUNC ended: the read's VMCALL, exit 59 with RIP at
- * VMFUNC, #UD, or the #VE after the switch), <id>.data (the bytes read),
+ * VMFUNC, #UD, or the #VE after the switch), <id>.len (exit 59: the
+ * instruction length), <id>.data (the bytes read),
  * <id>.eptp and <id>.index (the EPTP and EPTP-index VMCS fields after),
  * <id>.ve (the #VE information area, for the #VE cases).
  */
@@ -25,7 +26,7 @@
 #include "x86/desc.h"
 #include "x86/ept_env.h"
 #include "x86/ept_matrix.h"
-#include "x86/ve_model.h"
+#include "x86/ve_outcome.h"
 #include "x86/vmentry_model.h"
 
 /* RAX = function, RCX = index, RDI = the target's GLA. */
@@ -176,6 +177,8 @@ static void vf_case(void *ctx, unsigned i)
 	struct outcome w, g;
 	struct vmx_exit e;
 	uint64_t eptp_before, want_eptp, want_index;
+	struct ve_snapshot snap;
+	bool keep_area = false;
 	char words[128], sub[96];
 
 	snprintf(words, sizeof(words), "VMFUNC EAX %lu, RCX %#lx, from list entry %u%s%s", k->eax,
@@ -207,7 +210,7 @@ static void vf_case(void *ctx, unsigned i)
 			vmcs_set_bits(VMCS_SECONDARY_PROC_CONTROLS, CPU2_EPT_VIOLATION_VE);
 		else
 			vmcs_clear_bits(VMCS_SECONDARY_PROC_CONTROLS, CPU2_EPT_VIOLATION_VE);
-		memset((void *)t->area, 0x5a, 40);
+		memset((void *)t->area, 0x5a, VE_AREA_BYTES);
 		t->area->busy = 0;
 	}
 
@@ -265,27 +268,21 @@ static void vf_case(void *ctx, unsigned i)
 			outcome_set(&w, FLD_REASON, EXIT_REASON_EXCEPTION_NMI, ~0u);
 			outcome_set(&w, FLD_VECTOR, ve_exit_intr_info(), ~0u);
 			outcome_set(&w, FLD_VALUE, (uintptr_t)vf_guest_switch_read + 3, ~0ull);
-			outcome_set(&w, FLD_VE_REASON, area.exit_reason, ~0u);
-			outcome_set(&w, FLD_VE_BUSY, area.busy, ~0u);
-			outcome_set(&w, FLD_VE_QUAL, area.qual, area.qual_mask);
-			outcome_set(&w, FLD_VE_GLA, area.gla, area.gla_mask);
-			outcome_set(&w, FLD_VE_GPA, area.gpa, area.gpa_mask);
-			outcome_set(&w, FLD_VE_INDEX, area.eptp_index, 0xffff);
+			outcome_want_ve_area(&w, &area);
 			snprintf(w.describe, sizeof(w.describe), "switched, then #VE with EPTP index %u",
 				 area.eptp_index);
 		} else {
 			/* an EPT violation exit (the area untouched) */
 			outcome_want_exit(&w, &c.model);
 			outcome_set(&w, FLD_VALUE, (uintptr_t)vf_guest_switch_read + 3, ~0ull);
-			if (t->ve) {
-				outcome_set(&w, FLD_VE_BUSY, 0, ~0u);
-				outcome_set(&w, FLD_VE_REASON, 0x5a5a5a5a, ~0u);
-			}
+			keep_area = t->ve;
 		}
 		break;
 	}
 	}
 
+	if (t->ve)
+		ve_area_snapshot(&snap, t->area);
 	vcpu_set_entry(t->env.vcpu, (void (*)(void))vf_guest_switch_read, t->gla);
 	t->env.vcpu->regs.rax = k->eax;
 	t->env.vcpu->regs.rcx = k->rcx;
@@ -294,16 +291,19 @@ static void vf_case(void *ctx, unsigned i)
 	outcome_got_exit(&g, &e);
 	g.v[FLD_VALUE] = e.guest_rip;
 	g.v[FLD_DATA] = e.regs.rax;
-	if (t->ve) {
-		g.v[FLD_VE_REASON] = t->area->exit_reason;
-		g.v[FLD_VE_BUSY] = t->area->busy;
-		g.v[FLD_VE_QUAL] = t->area->exit_qualification;
-		g.v[FLD_VE_GLA] = t->area->gla;
-		g.v[FLD_VE_GPA] = t->area->gpa;
-		g.v[FLD_VE_INDEX] = t->area->eptp_index;
-	}
+	if (t->ve)
+		outcome_got_ve_area(&g, t->area);
 	if (!outcome_check(k->id, words, &w, &g))
 		vmx_exit_report_info(&e);
+	if (keep_area)
+		ve_area_kept_check(k->id, &snap, t->area);
+	if (x.result == VMFUNC_VM_EXIT) {
+		/* 28.2.5: the VM-exit instruction length is saved for VMFUNC
+		 * exits of a disabled function or a failed EPTP switch; VMFUNC
+		 * is 0F 01 D4 */
+		snprintf(sub, sizeof(sub), "%s.len", k->id);
+		report_expect_u64(sub, "value", e.instruction_len, 3, "VM-exit instruction length 3");
+	}
 	snprintf(sub, sizeof(sub), "%s.eptp", k->id);
 	report_expect_u64(sub, "value", vmcs_read(VMCS_EPT_POINTER), want_eptp,
 			  "EPTP field after VMFUNC: %#lx", want_eptp);
@@ -377,16 +377,8 @@ static void vf_entry_case(void *ctx, unsigned i)
 	vmcs_set_bits(VMCS_SECONDARY_PROC_CONTROLS, CPU2_ENABLE_EPT);
 	vmcs_write(VMCS_EPTP_LIST_ADDR, (uintptr_t)t->list);
 	vmcs_write(VMCS_VMFUNC_CONTROLS, 1);
-	if (!want_err) {
-		outcome_set(&w, FLD_REASON, EXIT_REASON_VMCALL, ~0u);
-		outcome_set(&w, FLD_INSN_ERR, 0, ~0u);
-		snprintf(w.describe, sizeof(w.describe), "VM entry succeeds");
-	} else {
-		outcome_set(&w, FLD_REASON, 0xffffffffu, ~0u);	/* VMfail: no exit */
-		outcome_set(&w, FLD_INSN_ERR, want_err, ~0u);
-		snprintf(w.describe, sizeof(w.describe), "VMfailValid(%u): %s", want_err,
-			 er != VMENTRY_EPT_OK ? vmentry_ept_rule_name(er) : ve_entry_rule_name(vr));
-	}
+	outcome_want_entry(&w, want_err, er != VMENTRY_EPT_OK ? vmentry_ept_rule_name(er) :
+			   ve_entry_rule_name(vr));
 	outcome_got_exit(&g, &e);
 	if (!outcome_check(k->id, words, &w, &g))
 		vmx_exit_report_info(&e);
