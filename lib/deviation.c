@@ -6,6 +6,23 @@
 
 static char lists[LISTS_MAX];	/* "a,b" */
 static const char *cpu_model;
+static const char *const *rule_names;
+static unsigned nr_rule_names;
+
+void deviation_set_rules(const char *const *names, unsigned n)
+{
+	rule_names = names;
+	nr_rule_names = names ? n : 0;
+}
+
+/* Whether a rule= entry's glob names one of the rules in the context. */
+static bool rule_in_context(const char *glob)
+{
+	for (unsigned i = 0; i < nr_rule_names; i++)
+		if (id_glob_match(glob, rule_names[i]))
+			return true;
+	return false;
+}
 
 void deviation_select(const char *l)
 {
@@ -105,7 +122,7 @@ unsigned deviation_covering(const char *check_id, const struct deviation **out, 
 			continue;
 		if (d->models[0] && (!cpu_model || !csv_has(d->models, cpu_model)))
 			continue;
-		if (id_glob_match(d->glob, check_id))
+		if (d->rule && d->rule[0] ? rule_in_context(d->rule) : id_glob_match(d->glob, check_id))
 			out[n++] = d;
 	}
 	return n;

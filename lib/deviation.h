@@ -23,6 +23,10 @@ struct deviation {
 	const char *sdm;	/* SDM section the implementation deviates from */
 	const char *reason;	/* one line */
 	const char *models;	/* "" for every model, else "m1,m2" */
+	const char *rule;	/* "" for a check-id entry; else the entry is
+				   `rule=NAME` (a glob over model rule names,
+				   lib/x86/ept_model.h EPT_RULES) and covers every
+				   check made while that rule is in the context */
 };
 
 extern const struct deviation deviations[];
@@ -38,6 +42,11 @@ const char *deviation_selected(void);
 bool deviation_list_exists(const char *list);
 /* Calls @fn for each selected list name. */
 void deviation_for_each_list(void (*fn)(const char *name, void *ctx), void *ctx);
+
+/* The model rules that decided the outcome being checked (names; NULL, 0:
+ * none).  Set around a case's checks by outcome_check() through
+ * report_set_rules(); rule= entries match against them. */
+void deviation_set_rules(const char *const *names, unsigned n);
 
 /* The active entries covering @check_id, up to @max; returns how many. */
 unsigned deviation_covering(const char *check_id, const struct deviation **out, unsigned max);

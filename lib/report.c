@@ -14,6 +14,7 @@ static const char *failing_reasons[8], *failing_why[8];
 
 void report_set_deviation_list(const char *names) { deviation_select(names); }
 void report_set_cpu_model(const char *model) { deviation_set_cpu_model(model); }
+void report_set_rules(const char *const *names, unsigned n) { deviation_set_rules(names, n); }
 void report_set_verbose(bool v) { verbose = v; }
 bool report_verbose(void) { return verbose; }
 void report_set_flip(bool f) { flip = f; }
@@ -94,7 +95,7 @@ bool report(bool pass, const char *id, const char *fmt, ...)
 	return pass;
 }
 
-#define COVER_MAX 8
+#define COVER_MAX 16
 
 static uint64_t lowest_bit(uint64_t x) { return x & -x; }
 
@@ -139,10 +140,13 @@ static unsigned *flip_count(const char *name)
  * named by an entry, the compared bits outside the excused ones.  Of the
  * candidates, the field perturbed least often so far in this boot (ties
  * broken by the check id), so that any selection of tests shows every
- * field kind failing.
+ * field kind failing.  When every compared bit is excused (rule= entries
+ * excuse whole fields of every check of a case), a compared bit that
+ * matches now is toggled and *forced says the perturbation is not excused.
  */
 static int flip_choice(const char *cid, const struct check_field *f, unsigned n,
-		       const struct deviation *const *dev, unsigned ndev, uint64_t *bit)
+		       const struct deviation *const *dev, unsigned ndev, uint64_t *bit,
+		       bool *forced)
 {
 	unsigned cand[16], nc = 0, best = 0;
 
@@ -153,8 +157,19 @@ static int flip_choice(const char *cid, const struct check_field *f, unsigned n,
 		for (unsigned i = 0; i < n && nc < ARRAY_SIZE(cand); i++)
 			if (f[i].mask & ~excused_bits(&f[i], dev, ndev))
 				cand[nc++] = i;
-	if (!nc)
+	if (!nc) {
+		for (unsigned i = 0; i < n; i++) {
+			uint64_t same = f[i].mask & ~(f[i].got ^ f[i].want);
+
+			if (same) {
+				*bit = lowest_bit(same);
+				*forced = true;
+				++*flip_count(f[i].name);
+				return (int)i;
+			}
+		}
 		return -1;
+	}
 	for (unsigned j = 0, start = fnv1a(cid) % nc; j < nc; j++) {
 		unsigned c = cand[(start + j) % nc];
 
@@ -184,6 +199,7 @@ bool report_fields(const char *id, const struct check_field *f, unsigned n,
 	bool fail = false, fail_unperturbed = false;
 	uint64_t flip_bit = 0;
 	int flipped = -1;
+	bool forced = false;
 	va_list ap;
 
 	full_id(cid, sizeof(cid), id);
@@ -191,8 +207,20 @@ bool report_fields(const char *id, const struct check_field *f, unsigned n,
 	vsnprintf(words, sizeof(words), fmt, ap);
 	va_end(ap);
 	ndev = deviation_covering(cid, dev, COVER_MAX);
+	/* a rule= entry covers the checks of a case that compare its field
+	 * (every check of the case is in the rule's context) */
+	for (unsigned d = 0; d < ndev;) {
+		bool compared = !dev[d]->rule || !dev[d]->rule[0];
+
+		for (unsigned i = 0; i < n && !compared; i++)
+			compared = f[i].mask && !strcmp(dev[d]->field, f[i].name);
+		if (compared)
+			d++;
+		else
+			dev[d] = dev[--ndev];
+	}
 	if (flip)
-		flipped = flip_choice(cid, f, n, dev, ndev, &flip_bit);
+		flipped = flip_choice(cid, f, n, dev, ndev, &flip_bit, &forced);
 
 	for (unsigned i = 0; i < n; i++) {
 		uint64_t want = f[i].want ^ ((int)i == flipped ? flip_bit : 0);
@@ -200,6 +228,8 @@ bool report_fields(const char *id, const struct check_field *f, unsigned n,
 		uint64_t raw = (f[i].got ^ f[i].want) & f[i].mask;
 		uint64_t ok_bits = excused_bits(&f[i], dev, ndev);
 
+		if (forced && (int)i == flipped)
+			ok_bits &= ~flip_bit;
 		fail |= (diff & ~ok_bits) != 0;
 		fail_unperturbed |= (raw & ~ok_bits) != 0;
 		for (unsigned d = 0; d < ndev; d++)

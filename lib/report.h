@@ -78,6 +78,10 @@ void report_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * NULL for none.  @model: the CPU model entries limited to models match. */
 void report_set_deviation_list(const char *names);
 void report_set_cpu_model(const char *model);
+/* The model rules (their stable names) that decided the case whose checks
+ * follow, for known-deviation entries `rule=NAME`; NULL, 0 after the case.
+ * The array must live until the next call. */
+void report_set_rules(const char *const *names, unsigned n);
 void report_set_verbose(bool verbose);
 bool report_verbose(void);
 

@@ -22,6 +22,20 @@ extern const struct test __tests_start[], __tests_end[];
 static jmp_buf test_env;
 static bool in_test;
 static unsigned nr_run, nr_failed;
+/* key=value words left for the tests (test_option()) */
+static char *test_opts[16];
+static unsigned nr_test_opts;
+
+const char *test_option(const char *key)
+{
+	size_t n = strlen(key);
+	const char *v = NULL;
+
+	for (unsigned i = 0; i < nr_test_opts; i++)
+		if (!strncmp(test_opts[i], key, n) && test_opts[i][n] == '=')
+			v = test_opts[i] + n + 1;
+	return v;
+}
 
 void test_abort(void)
 {
@@ -91,8 +105,11 @@ void run_tests(int argc, char **argv)
 			arch_console_select(argv[i] + 8);
 		else if (!strncmp(argv[i], "profile=", 8))
 			arch_set_profile(strtoul(argv[i] + 8, NULL, 0));
+		else if (strchr(argv[i], '=') && nr_test_opts < ARRAY_SIZE(test_opts))
+			test_opts[nr_test_opts++] = argv[i];
 		else if (strchr(argv[i], '='))
-			printf("# eptest: ignoring unknown option %s\n", argv[i]);
+			printf("# eptest: ignoring option %s (more than %u test options)\n", argv[i],
+			       (unsigned)ARRAY_SIZE(test_opts));
 		else if (nglobs < MAX_GLOBS)
 			globs[nglobs++] = argv[i];
 		else
@@ -116,7 +133,8 @@ void run_tests(int argc, char **argv)
 		       cases_shuffle_seed());
 	if (deviation_selected())
 		deviation_for_each_list(print_list, NULL);
-
+	for (unsigned i = 0; i < nr_test_opts; i++)
+		printf("# eptest: option %s: left to the tests that take it\n", test_opts[i]);
 	/* In command-line order: the runner resumes a batch after a crash
 	 * with the tests that follow the one that crashed. */
 	for (int g = 0; g < nglobs; g++)

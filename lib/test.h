@@ -22,6 +22,11 @@ struct test {
 /* Parses options, runs the selected tests, prints the summary, exits. */
 void __attribute__((noreturn)) run_tests(int argc, char **argv);
 
+/* The value of the last `key=value` word of the command line that neither
+ * lib nor lib/x86 takes (options of a test, e.g. ept_fuzz's seed= and
+ * count=), or NULL. */
+const char *test_option(const char *key);
+
 /* Abandon the running test after a fatal error (an unexpected exception):
  * the runner counts it failed, cleans up and goes on with the next test. */
 void __attribute__((noreturn)) test_abort(void);

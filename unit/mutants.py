@@ -2,7 +2,11 @@
 """Mutation check: break one SDM rule of the model at a time (in a copy
 under build/unit/mutants/) and require the unit tests to fail.
 Complements FLIP (which shows every expectation can fail) by showing
-every rule is pinned by some expectation.  Run: python3 unit/mutants.py"""
+every rule is pinned by some expectation.  Run: python3 unit/mutants.py
+     python3 unit/mutants.py --fuzz[=RULE|INDEX] [--count=N] [--cpu=MODEL]
+       plants one mutant (default "qual bit 4"), rebuilds the ept_fuzz kernel
+       in build/mutant-fuzz/ and shows the fixed-seed fuzz pass failing on
+       Bochs (exit 0 when killed, 1 when it survives)."""
 import os, shutil, subprocess, sys
 
 M = [  # (file, literal, replacement, rule); literal may be a list of (literal, replacement)
@@ -115,7 +119,7 @@ M = [  # (file, literal, replacement, rule); literal may be a list of (literal, 
  ("spp_model.c", "w->qual_mask = SPP_QUAL_MISS | (nmi_undefined ? 0 : SPP_QUAL_NMI_UNBLOCKING);", "w->qual_mask = SPP_QUAL_MISS | SPP_QUAL_NMI_UNBLOCKING;", "28.2.1 SPP bit 12 undefined"),
  ("spp_model.c", "if (spptp & BITS(11, 0))", "if (spptp & BITS(10, 0))", "26.2.1.1 SPPTP 11:0"),
  ("spp_model.c", "if (spptp & ~phys_mask(maxphyaddr))", "if (0)", "26.2.1.1 SPPTP 63:N"),
- ("ept_model.c", "			case SPP_ALLOW:\n				goto translated;", "			case SPP_ALLOW:\n				break;", "29.3.4 SPP-allowed write completes"),
+ ("ept_model.c", "				o->rules = EPT_RULE(SPP_DECIDES);\n				goto translated;", "				o->rules = EPT_RULE(SPP_DECIDES);\n				break;", "29.3.4 SPP-allowed write completes"),
  ("ept_model.c", "n.w && (a->kind == EPT_ACCESS_WRITE || a->kind == EPT_ACCESS_RMW) &&", "n.w &&", "29.3.4.1 A/D updates not eligible"),
  ("pml_model.c", "if (!ept_entry_present(&s->om, w[i].value) || (w[i].value & EPT_ACCESSED))", "if ((w[i].value & EPT_ACCESSED))", "stopped: a not-present entry is not used"),
  ("pml_model.c", "if (!ept_entry_present(&s->om, w[i].value) || (w[i].value & EPT_ACCESSED))", "if (!ept_entry_present(&s->om, w[i].value))", "stopped: A already set is not may"),
@@ -137,6 +141,83 @@ M = [  # (file, literal, replacement, rule); literal may be a list of (literal, 
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 os.chdir(root)
+
+
+def plant(f, old, new, src):
+    """@src with the mutation applied, or None when its pattern is missing."""
+    pairs = old if isinstance(old, list) else [(old, new)]
+    if any(src.count(o) < 1 for o, _ in pairs):
+        return None
+    for o, n in pairs:
+        src = src.replace(o, n, 1)
+    return src
+
+
+def fuzz_mode(args):
+    """--fuzz[=RULE-OR-INDEX] [--count N] [--cpu MODEL]: plant one mutant in a
+    copy of the tree (build/mutant-fuzz/), rebuild the ept_fuzz kernel there
+    and run the fixed-seed fuzz pass (section ept_fuzz_1, seeds 1..N) on
+    Bochs; the mutant must make it fail (exit 1 when it survives)."""
+    sel, count, cpu = "qual bit 4", 1000, "corei7_skylake_x"
+    for a in args:
+        if a.startswith("--fuzz="):
+            sel = a.split("=", 1)[1]
+        elif a.startswith("--count="):
+            count = int(a.split("=", 1)[1])
+        elif a.startswith("--cpu="):
+            cpu = a.split("=", 1)[1]
+        elif a != "--fuzz":
+            print(f"mutants.py: unknown argument {a}", file=sys.stderr); sys.exit(2)
+    idx = int(sel) if sel.isdigit() else next((i for i, m in enumerate(M) if m[3] == sel), None)
+    if idx is None or idx >= len(M):
+        print(f"mutants.py: no mutant {sel!r}", file=sys.stderr); sys.exit(2)
+    f, old, new, rule = M[idx]
+    d = "build/mutant-fuzz"
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(d)
+    for x in ["lib", "x86", "scripts", "unit", "tools"]:
+        shutil.copytree(x, f"{d}/{x}")
+    for x in ["Makefile", "configure", "config.mak", "run_tests.sh", "unittests.cfg"]:
+        if os.path.exists(x):
+            shutil.copy(x, f"{d}/{x}")
+    src = plant(f, old, new, open(f"{d}/lib/x86/{f}").read())
+    if src is None:
+        print(f"mutant {idx} ({rule}): pattern not found"); sys.exit(1)
+    open(f"{d}/lib/x86/{f}", "w").write(src)
+    print(f"mutant {idx} ({rule}) planted in {d}/lib/x86/{f}; building the fuzz kernel")
+    # a mutant may leave an empty if-body: no -Werror for it
+    r = subprocess.run(["make", "-C", d, "-j2", "EXTRA_CFLAGS=-w", "build/x86/ept/ept_fuzz.elf"], capture_output=True, text=True)
+    if r.returncode:
+        print(r.stdout[-2000:], r.stderr[-2000:]); sys.exit(1)
+    section = "ept_fuzz_1" if cpu == "corei7_icelake_u" else f"ept_fuzz_1@{cpu}"
+    print(f"running the fixed-seed fuzz pass: {section}, seeds 1..{count}, on Bochs")
+    r = subprocess.run(["./run_tests.sh", "-b", "bochs", "--kernel-args", f"seed=1 count={count}", section],
+                       cwd=d, capture_output=True, text=True)
+    lines = r.stdout.splitlines()
+    log = open(f"{d}/logs/{section}.log", errors="replace").read().splitlines()
+    import re
+    seeds = [m.group(1) for m in (re.match(r"# fuzz: seed (\d+) failed", l) for l in log) if m]
+    for l in lines[:6]:
+        print("  " + l)
+    print(f"  ... {lines[-1] if lines else ''}")
+    if seeds:   # the first failure's minimised reproduction
+        start = next((i for i, l in enumerate(log) if l.startswith(f"# fuzz: seed {seeds[0]}:")), None)
+        if start is not None:
+            for l in log[start:]:
+                print("  " + l)
+                if l.startswith("# fuzz: replay"):
+                    break
+    if r.returncode == 1 and seeds:
+        print(f"mutant {idx} ({rule}): killed by the fuzz pass: {len(seeds)} failing cases, first seeds "
+              + " ".join(seeds[:5]))
+        sys.exit(0)
+    print(f"mutant {idx} ({rule}): SURVIVED the fuzz pass (runner exit {r.returncode})")
+    sys.exit(1)
+
+
+if any(a.startswith("--fuzz") for a in sys.argv[1:]):
+    fuzz_mode(sys.argv[1:])
+
 work = "build/unit/mutants"
 import glob
 tests = ["unit/main.c"] + sorted(glob.glob("unit/test_*.c"))
@@ -147,12 +228,9 @@ for i, (f, old, new, rule) in enumerate(M):
     shutil.rmtree(f"{work}/{i}", ignore_errors=True)
     shutil.copytree("lib/x86", d)
     shutil.copytree("unit", f"{work}/{i}/unit")
-    src = open(f"{d}/{f}").read()
-    pairs = old if isinstance(old, list) else [(old, new)]
-    if any(src.count(o) < 1 for o, _ in pairs):
+    src = plant(f, old, new, open(f"{d}/{f}").read())
+    if src is None:
         print(f"mutant {i} ({rule}): pattern not found"); survivors += 1; continue
-    for o, n in pairs:
-        src = src.replace(o, n, 1)
     open(f"{d}/{f}", "w").write(src)
     exe = f"{work}/{i}/t"
     r = subprocess.run(["gcc", "-O1", "-std=gnu11", "-w", "-o", exe] +

@@ -3,6 +3,7 @@
  * chapter 4, on top of EPT, SDM Vol. 3C 29.3.  Fixture: linear_fixture.h.
  */
 #include "linear_fixture.h"
+#include "../lib/x86/ad_model.h"
 
 UNIT(l4_read_ok, "lin.4l.read-ok", "SDM 4.5 4-level walk then 29.3: order of GPAs")
 {
@@ -52,6 +53,28 @@ UNIT(l4_rsvd, "lin.4l.rsvd-phys", "SDM 4.5 Table 4-18: bits 51:M reserved -> RSV
 	ept_model_linear(&m, &g, &la, &o, NULL);
 	expect_pf(&o, PFEC_P | PFEC_RSVD, GLA4);
 	expect_eq("level", o.guest_fault.level, 2);
+}
+
+UNIT(l4_rsvd_ept_ad, "lin.4l.rsvd.ept-ad", "SDM 29.3.5: a guest #PF leaves the EPT A/D of the reads before it, the faulting entry's read included (found by ept_fuzz)")
+{
+	struct ept_model m; struct guest_state g; struct ept_outcome o; struct ept_trace t;
+	struct linear_access la = lin(LINEAR_READ, false);
+	struct ad_flags f;
+
+	fixture(&m, P_AD); guest4(&g, 0, 0, 0, GFL | BIT(51));
+	ept_model_linear(&m, &g, &la, &o, &t);
+	expect_pf(&o, PFEC_P | PFEC_RSVD, GLA4);
+	/* the PTE read completed through EPT (its content faulted): with A/D
+	 * on it is a write for EPT -- A and D of its page's EPT PTE set */
+	f = ad_model_ept(&m, &o, &t, ept_pte_hpa(G_PT));
+	expect_eq("PT page EPT A", f.a, AD_SET);
+	expect_eq("PT page EPT D", f.d, AD_SET);
+	f = ad_model_ept(&m, &o, &t, ept_pte_hpa(G_PD));
+	expect_eq("PD page EPT D", f.d, AD_SET);
+	/* the data page was never accessed */
+	f = ad_model_ept(&m, &o, &t, ept_pte_hpa(G_DATA));
+	expect_eq("data page EPT A", f.a, AD_CLEAR);
+	expect_eq("data page EPT D", f.d, AD_CLEAR);
 }
 
 UNIT(l4_xd_no_nxe, "lin.4l.xd-without-nxe", "SDM 4.5: XD reserved when IA32_EFER.NXE = 0")

@@ -65,12 +65,16 @@ struct ad_flags ad_model_ept(const struct ept_model *m, const struct ept_outcome
 	 * stop happened (each one's address comes from the one before): their
 	 * translations set what they set.  Guest A/D updates are not ordered
 	 * against later steps: may.  The access that stopped: entries its
-	 * walk read may have A; it wrote nothing, so no D.
+	 * walk read may have A; it wrote nothing, so no D.  A guest fault
+	 * stops the walk after its last paging-structure read completed
+	 * through EPT (the entry read faulted, not its translation): that
+	 * read set its flags like the reads before it.
 	 */
 	for (unsigned i = 0; i < t->n && i <= o->step; i++) {
 		const struct ept_trace_entry *s = &t->e[i];
 
-		if (i < o->step) {
+		if (i < o->step || (o->kind == EPT_OUTCOME_GUEST_FAULT &&
+				    s->kind == EPT_ACCESS_PAGING)) {
 			struct ept_access a = { .gpa = s->gpa, .kind = s->kind };
 			struct ept_outcome so;
 			bool ordered = s->kind == EPT_ACCESS_PAGING;

@@ -348,6 +348,7 @@ void outcome_want_exit(struct outcome *w, const struct ept_outcome *o)
 	/* An exit that is not an exception: VM-exit interruption information
 	 * not valid (28.2.2); a guest fault sets it below. */
 	outcome_set(w, FLD_VECTOR, 0, INTR_INFO_VALID);
+	w->rules = o->rules;
 	switch (o->kind) {
 	case EPT_OUTCOME_TRANSLATION:
 		/* the access completed and the guest called back */

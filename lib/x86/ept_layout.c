@@ -111,47 +111,51 @@ static bool observed_level(const struct ept_env *env, unsigned level)
 	return level <= EPT_LEVEL_PDPTE || (level == EPT_LEVEL_PML4E && env->window_own_pml4e);
 }
 
+void ept_layout_map_ref(struct ept_env *env, struct ept_layout *l, unsigned k,
+			uint64_t ept_page_size)
+{
+	enum ept_level leaf = ept_leaf_level(ept_page_size);
+	struct ept_layout_ref *r = &l->ref[k];
+	uint64_t page = r->gpa & ~0xfffull;
+
+	/* an entry an earlier case left not present is still the leaf or
+	 * table it was: present again, so ept_map() splits or follows it
+	 * rather than taking a leaf for a table */
+	for (unsigned level = env->ept.levels; level >= EPT_LEVEL_PTE; level--) {
+		uint64_t *e = ept_entry(&env->ept, page, level);
+
+		if (!e || !(*e & BITS(51, 12)))
+			break;
+		if (observed_level(env, level))
+			*e |= EPT_RWX_MASK;
+		if (level == EPT_LEVEL_PTE || (*e & EPT_LARGE_PAGE))
+			break;
+	}
+	ept_map(&env->ept, page, r->hpa & ~0xfffull, ept_page_size, EPT_RWX_MASK | EPT_WB);
+	r->nr_ept = 0;
+	for (unsigned level = env->ept.levels; level >= leaf; level--) {
+		uint64_t *e;
+
+		/* the unused subtree: only its own entries */
+		if (!observed_level(env, level) ||
+		    (k == l->nr_refs && level > EPT_LEVEL_PDPTE))
+			continue;
+		e = ept_entry_must(&env->ept, page, level);
+		*e = (*e & ~(EPT_ACCESSED | EPT_DIRTY)) | EPT_RWX_MASK;
+		r->ept_hpa[r->nr_ept] = (uintptr_t)e;
+		r->ept_level[r->nr_ept++] = (uint8_t)level;
+	}
+	if (k < l->nr_refs && r->guest_level)
+		gpt_entry_update(&env->gpt, l->gla, r->guest_level, 0,
+				 PTE_ACCESSED | PTE_DIRTY);
+}
+
 void ept_layout_map(struct ept_env *env, struct ept_layout *l, uint64_t ept_page_size,
 		    enum guest_op op)
 {
-	enum ept_level leaf = ept_leaf_level(ept_page_size);
-
 	l->ept_page_size = ept_page_size;
-	for (unsigned k = 0; k <= l->nr_refs; k++) {
-		struct ept_layout_ref *r = &l->ref[k];
-		uint64_t page = r->gpa & ~0xfffull;
-
-		/* an entry an earlier case left not present is still the leaf
-		 * or table it was: present again, so ept_map() splits or
-		 * follows it rather than taking a leaf for a table */
-		for (unsigned level = env->ept.levels; level >= EPT_LEVEL_PTE; level--) {
-			uint64_t *e = ept_entry(&env->ept, page, level);
-
-			if (!e || !(*e & BITS(51, 12)))
-				break;
-			if (observed_level(env, level))
-				*e |= EPT_RWX_MASK;
-			if (level == EPT_LEVEL_PTE || (*e & EPT_LARGE_PAGE))
-				break;
-		}
-		ept_map(&env->ept, page, r->hpa & ~0xfffull, ept_page_size, EPT_RWX_MASK | EPT_WB);
-		r->nr_ept = 0;
-		for (unsigned level = env->ept.levels; level >= leaf; level--) {
-			uint64_t *e;
-
-			/* the unused subtree: only its own entries */
-			if (!observed_level(env, level) ||
-			    (k == l->nr_refs && level > EPT_LEVEL_PDPTE))
-				continue;
-			e = ept_entry_must(&env->ept, page, level);
-			*e = (*e & ~(EPT_ACCESSED | EPT_DIRTY)) | EPT_RWX_MASK;
-			r->ept_hpa[r->nr_ept] = (uintptr_t)e;
-			r->ept_level[r->nr_ept++] = (uint8_t)level;
-		}
-		if (k < l->nr_refs && r->guest_level)
-			gpt_entry_update(&env->gpt, l->gla, r->guest_level, 0,
-					 PTE_ACCESSED | PTE_DIRTY);
-	}
+	for (unsigned k = 0; k <= l->nr_refs; k++)
+		ept_layout_map_ref(env, l, k, ept_page_size);
 	if (env->paging_off)
 		return;
 	/* the guest's code: its entries accessed, so its walk writes nothing */

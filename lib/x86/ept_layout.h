@@ -72,6 +72,10 @@ bool ept_layout_init(struct ept_env *env, struct ept_layout *l, uint64_t page_hp
  */
 void ept_layout_map(struct ept_env *env, struct ept_layout *l, uint64_t ept_page_size,
 		    enum guest_op op);
+/* The same for reference @k alone (k <= nr_refs), with a leaf of its own
+ * size (it has its own EPT PDPTE, PDE and PTE); no guest-code entries. */
+void ept_layout_map_ref(struct ept_env *env, struct ept_layout *l, unsigned k,
+			uint64_t ept_page_size);
 /* Set (@set) or clear, as software does, A and D (D in leaves only) in
  * every observed EPT entry of the references (@ept) and in every guest
  * entry of the window's walk (@guest). */

@@ -223,11 +223,11 @@ bool ept_nmi_unblock_defined(const struct ept_controls *ctl, bool event_delivery
  * entries used to translate the GPA, up to and including a not-present one.
  * `leaf` is the entry that maps the page, if the walk reached one.
  */
-static void ept_qualification(const struct ept_model *m,
-			      const struct ept_access *a, uint64_t and_bits,
-			      const uint64_t *leaf, struct ept_violation *v)
+static uint64_t ept_qualification(const struct ept_model *m,
+				  const struct ept_access *a, uint64_t and_bits,
+				  const uint64_t *leaf, struct ept_violation *v)
 {
-	uint64_t q = 0, mask = ~0ull;
+	uint64_t q = 0, mask = ~0ull, rules = 0;
 	bool gla_valid = a->gla_valid && a->kind != EPT_ACCESS_PDPTE_LOAD;
 	bool translated;
 
@@ -249,6 +249,7 @@ static void ept_qualification(const struct ept_model *m,
 		 * Whether it also sets bit 0 (data read) is implementation-specific". */
 		q |= EPT_QUAL_WRITE | EPT_QUAL_READ;
 		mask &= ~EPT_QUAL_READ;
+		rules |= EPT_RULE(QUAL_RMW_READ);
 		break;
 	case EPT_ACCESS_PAGING:
 		/* Table 28-7 note: "If accessed and dirty flags for EPT are enabled,
@@ -256,8 +257,10 @@ static void ept_qualification(const struct ept_model *m,
 		 * as writes ... If such an access causes an EPT violation, the
 		 * processor sets both bit 0 and bit 1 of the exit qualification." */
 		q |= EPT_QUAL_READ;
-		if (m->eptp & EPTP_AD_ENABLE)
+		if (m->eptp & EPTP_AD_ENABLE) {
 			q |= EPT_QUAL_WRITE;
+			rules |= EPT_RULE(QUAL_PAGING_RW);
+		}
 		break;
 	case EPT_ACCESS_PAGING_AD:
 		/* A data write (29.3.3.2).  The A/D update is a locked
@@ -269,6 +272,7 @@ static void ept_qualification(const struct ept_model *m,
 		q |= EPT_QUAL_WRITE | EPT_QUAL_READ;
 		if (!(m->eptp & EPTP_AD_ENABLE))
 			mask &= ~EPT_QUAL_READ;
+		rules |= (m->eptp & EPTP_AD_ENABLE) ? EPT_RULE(QUAL_PAGING_RW) : EPT_RULE(QUAL_AD_READ);
 		break;
 	}
 
@@ -291,6 +295,7 @@ static void ept_qualification(const struct ept_model *m,
 			q |= EPT_QUAL_USER_EXECUTABLE;
 	} else {
 		mask &= ~EPT_QUAL_USER_EXECUTABLE;
+		rules |= EPT_RULE(QUAL_BIT6_UNDEF);
 	}
 
 	/* Bit 7: "Set if the guest linear-address field is valid ... for all
@@ -298,6 +303,8 @@ static void ept_qualification(const struct ept_model *m,
 	 * guest PDPTEs as part of the execution of the MOV CR instruction". */
 	if (gla_valid)
 		q |= EPT_QUAL_GLA_VALID;
+	else
+		rules |= EPT_RULE(QUAL_GLA_INVALID);
 
 	/* Bit 8: "If bit 7 is 1: set if the access ... is to a guest-physical
 	 * address that is the translation of a linear address; clear if the
@@ -308,6 +315,7 @@ static void ept_qualification(const struct ept_model *m,
 		     a->kind != EPT_ACCESS_PAGING_AD;
 	if (translated)
 		q |= EPT_QUAL_TRANSLATED_ACCESS;
+	rules |= translated ? EPT_RULE(QUAL_TRANSLATED) : gla_valid ? EPT_RULE(QUAL_PAGING_ENTRY) : 0;
 
 	/* Bits 9-11 (advanced VM-exit information for EPT violations, A.10 bit
 	 * 22): user-mode linear address / read-write page / execute-disable.
@@ -320,21 +328,28 @@ static void ept_qualification(const struct ept_model *m,
 			q |= EPT_QUAL_WRITABLE_LINEAR;
 		if (a->xd)
 			q |= EPT_QUAL_XD_LINEAR;
+		rules |= EPT_RULE(QUAL_ADV_INFO);
 	} else {
 		mask &= ~(EPT_QUAL_USER_LINEAR | EPT_QUAL_WRITABLE_LINEAR |
 			  EPT_QUAL_XD_LINEAR);
+		rules |= EPT_RULE(QUAL_ADV_UNDEF);
 	}
 
 	/* Bit 12: NMI unblocking due to IRET, ept_nmi_unblock_defined(). */
-	if (!ept_nmi_unblock_defined(&m->ctl, a->event_delivery))
+	if (!ept_nmi_unblock_defined(&m->ctl, a->event_delivery)) {
 		mask &= ~EPT_QUAL_NMI_UNBLOCKING;
-	else if (a->iret_nmi_unblock)
+		rules |= EPT_RULE(QUAL_BIT12_UNDEF);
+	} else if (a->iret_nmi_unblock) {
 		q |= EPT_QUAL_NMI_UNBLOCKING;
+		rules |= EPT_RULE(QUAL_NMI_UNBLOCK);
+	}
 
 	/* Bit 13: "Set if the access causing the EPT violation was a
 	 * shadow-stack access." */
-	if (a->shadow_stack)
+	if (a->shadow_stack) {
 		q |= EPT_QUAL_SHADOW_STACK;
+		rules |= EPT_RULE(QUAL_SHADOW_STACK);
+	}
 
 	/* Bit 14: "If supervisor shadow-stack control is enabled (by setting
 	 * bit 7 of EPTP), this bit is the same as bit 60 in the EPT
@@ -346,6 +361,7 @@ static void ept_qualification(const struct ept_model *m,
 			q |= EPT_QUAL_SSS;
 	} else {
 		mask &= ~EPT_QUAL_SSS;
+		rules |= EPT_RULE(QUAL_BIT14_UNDEF);
 	}
 
 	/* Bits 15 (guest-paging verification) and 16 (asynchronous access)
@@ -361,6 +377,9 @@ static void ept_qualification(const struct ept_model *m,
 	 * EPT violation" (27.2.1).  A PDPTE load reads the 32-byte PDPT; which
 	 * of its bytes the processor names is not specified: bits 4:0 free. */
 	v->gpa_mask = a->kind == EPT_ACCESS_PDPTE_LOAD ? ~0x1full : ~0ull;
+	if (a->kind == EPT_ACCESS_PDPTE_LOAD)
+		rules |= EPT_RULE(QUAL_PDPTE_GPA);
+	return rules;
 }
 
 /*
@@ -391,6 +410,51 @@ static void ept_ad_updates(const struct ept_model *m, const struct ept_access *a
 		u->set_a = true;
 		u->set_d = dirty && l == leaf_level;
 	}
+}
+
+/* The rule names of a violation's missing permission and of a
+ * misconfiguration (enum ept_rule), for outcome.rules. */
+static uint64_t ept_violation_rules(const struct ept_model *m, const struct ept_access *a,
+				    uint64_t and_bits)
+{
+	struct ept_needs n = ept_needs_of(m, a);
+	bool user_x = m->ctl.mbec && a->user;
+
+	if (a->kind == EPT_ACCESS_PDPTE_LOAD)
+		return EPT_RULE(VIOL_PDPTE_LOAD);
+	if (n.r && !(and_bits & EPT_READ))
+		return EPT_RULE(VIOL_READ);
+	if (n.w && !(and_bits & EPT_WRITE))
+		return a->kind == EPT_ACCESS_PAGING ? EPT_RULE(VIOL_PAGING_WRITE) :
+		       a->kind == EPT_ACCESS_PAGING_AD ? EPT_RULE(VIOL_GUEST_AD) :
+		       EPT_RULE(VIOL_WRITE);
+	return user_x ? EPT_RULE(VIOL_FETCH_USER) : EPT_RULE(VIOL_FETCH);
+}
+
+static uint64_t ept_misconfig_rules(enum ept_misconfig_rule r, uint64_t e)
+{
+	switch (r) {
+	case EPT_MC_WRITE_ONLY: return EPT_RULE(MC_WRITE_ONLY);
+	case EPT_MC_WRITE_EXEC: return EPT_RULE(MC_WRITE_EXEC);
+	case EPT_MC_EXEC_ONLY_UNSUPPORTED: return EPT_RULE(MC_EXEC_ONLY);
+	case EPT_MC_RSVD_PHYS: return EPT_RULE(MC_RSVD_PHYS);
+	case EPT_MC_RSVD_PML_7_3: return EPT_RULE(MC_PML_7_3);
+	case EPT_MC_RSVD_NONLEAF_6_3: return EPT_RULE(MC_NONLEAF_6_3);
+	case EPT_MC_LARGE_UNSUPPORTED: return EPT_RULE(MC_LARGE_UNSUP);
+	case EPT_MC_RSVD_1G_29_12:
+		return (e & BITS(29, 12)) == BIT(12) ? EPT_RULE(MC_1G_BIT12) : EPT_RULE(MC_1G_RSVD);
+	case EPT_MC_RSVD_2M_20_12:
+		return (e & BITS(20, 12)) == BIT(12) ? EPT_RULE(MC_2M_BIT12) : EPT_RULE(MC_2M_RSVD);
+	case EPT_MC_MEMTYPE: return EPT_RULE(MC_MEMTYPE);
+	default: return 0;
+	}
+}
+
+static uint64_t ept_ve_rules(const struct ept_model *m, uint64_t e)
+{
+	if (!m->ctl.ve)
+		return 0;
+	return (e & EPT_SUPPRESS_VE) ? EPT_RULE(VE_SUPPRESSED) : EPT_RULE(VE_CONVERTIBLE);
 }
 
 static inline unsigned ept_walk_levels(uint64_t eptp)
@@ -445,6 +509,7 @@ enum ept_outcome_kind ept_model_access(const struct ept_model *m,
 	o->step = 0;
 	o->order_ambiguous = false;
 	o->unmodeled = EPT_UNMODELED_NONE;
+	o->rules = 0;
 
 	/* 29.3.2 describes a 4-level walk of GPA bits 47:0 and does not say
 	 * what a processor with MAXPHYADDR > 48 does with a GPA that has any of
@@ -454,6 +519,7 @@ enum ept_outcome_kind ept_model_access(const struct ept_model *m,
 	if (top == 4 && (a->gpa & BITS(51, 48))) {
 		o->kind = EPT_OUTCOME_UNMODELED;
 		o->unmodeled = EPT_UNMODELED_GPA_ABOVE_48;
+		o->rules = EPT_RULE(UNMODELED);
 		return o->kind;
 	}
 
@@ -466,7 +532,8 @@ enum ept_outcome_kind ept_model_access(const struct ept_model *m,
 		and_bits &= e;
 		if (!ept_entry_present(m, e)) {
 			o->kind = EPT_OUTCOME_VIOLATION;
-			ept_qualification(m, a, and_bits, NULL, &o->violation);
+			o->rules = EPT_RULE(NOT_PRESENT) | ept_ve_rules(m, e) |
+				   ept_qualification(m, a, and_bits, NULL, &o->violation);
 			o->violation.level = (uint8_t)l;
 			o->violation.entry_hpa = hpas[l];
 			o->violation.entry = e;
@@ -488,6 +555,7 @@ enum ept_outcome_kind ept_model_access(const struct ept_model *m,
 			o->misconfig.entry = e;
 			o->misconfig.level = (uint8_t)l;
 			o->misconfig.rule = rule;
+			o->rules = ept_misconfig_rules(rule, e);
 			return o->kind;
 		}
 		if (is_leaf(e, l))
@@ -504,6 +572,7 @@ enum ept_outcome_kind ept_model_access(const struct ept_model *m,
 	if ((m->eptp & EPTP_SSS_ENABLE) && a->shadow_stack && !a->user) {
 		o->kind = EPT_OUTCOME_UNMODELED;
 		o->unmodeled = EPT_UNMODELED_SSS;
+		o->rules = EPT_RULE(UNMODELED);
 		return o->kind;
 	}
 
@@ -520,15 +589,18 @@ enum ept_outcome_kind ept_model_access(const struct ept_model *m,
 			switch (spp_model_write(&t, a->gpa, a->size, nmi_undef, a->iret_nmi_unblock, &o->spp)) {
 			case SPP_MISS:
 			case SPP_MISCONFIG:
+				o->rules = EPT_RULE(SPP_DECIDES);
 				return o->kind = EPT_OUTCOME_SPP_EVENT;
 			case SPP_ALLOW:
+				o->rules = EPT_RULE(SPP_DECIDES);
 				goto translated;
 			case SPP_DENY:
 				break;
 			}
 		}
 		o->kind = EPT_OUTCOME_VIOLATION;
-		ept_qualification(m, a, and_bits, &e, &o->violation);
+		o->rules |= ept_violation_rules(m, a, and_bits) | ept_ve_rules(m, e) |
+			    ept_qualification(m, a, and_bits, &e, &o->violation);
 		o->violation.level = (uint8_t)l;
 		o->violation.entry_hpa = hpas[l];
 		o->violation.entry = e;
@@ -552,9 +624,25 @@ translated:
 		t->memtype = (uint8_t)((e & EPT_MEMTYPE_MASK) >> EPT_MEMTYPE_SHIFT);
 		t->ipat = e & EPT_IGNORE_PAT;
 		ept_ad_updates(m, a, hpas, top, l, t);
+		o->rules |= (l == EPT_LEVEL_PTE ? EPT_RULE(TRANS_4K) :
+			     l == EPT_LEVEL_PDE ? EPT_RULE(TRANS_2M) : EPT_RULE(TRANS_1G)) |
+			    (t->nr_ad ? EPT_RULE(AD_EPT_A) : 0) |
+			    (t->nr_ad && t->ad[t->nr_ad - 1].set_d ? EPT_RULE(AD_EPT_D) : 0);
 	}
 	return o->kind;
 }
+
+const char *const ept_rule_names[EPT_RULE_NR] = {
+#define EPT_RULE_NAME(e, name, sdm) [EPT_RULE_##e] = name,
+	EPT_RULES(EPT_RULE_NAME)
+#undef EPT_RULE_NAME
+};
+const char *const ept_rule_sdm[EPT_RULE_NR] = {
+#define EPT_RULE_SDM(e, name, sdm) [EPT_RULE_##e] = sdm,
+	EPT_RULES(EPT_RULE_SDM)
+#undef EPT_RULE_SDM
+};
+_Static_assert(EPT_RULE_NR <= 64, "outcome.rules is one 64-bit word");
 
 const char *ept_misconfig_rule_name(enum ept_misconfig_rule rule)
 {

@@ -238,8 +238,86 @@ struct ept_guest_fault {
 	uint8_t level;          /* guest paging level that faulted (0: none) */
 };
 
+/*
+ * The model's rules, each with a stable name: every outcome carries the
+ * rules that decided it (struct ept_outcome.rules, bit EPT_RULE_x), so a
+ * known-deviation entry can name a rule (rule=NAME) instead of check ids,
+ * and the fuzzer (x86/ept/ept_fuzz.c) counts how often each decided.
+ * Names are part of the deviation-list contract: never rename one.  A new
+ * rule: one line here (at most 64 in all) and EPT_RULE(X) in o->rules
+ * where the model decides by it (ept_model.c, paging_model.c).
+ */
+#define EPT_RULES(X)								\
+	X(TRANS_4K,          "translation.4k",            "29.3.2: a PTE maps a 4-KByte page") \
+	X(TRANS_2M,          "translation.2m",            "29.3.2: a PDE with bit 7 maps a 2-MByte page") \
+	X(TRANS_1G,          "translation.1g",            "29.3.2: a PDPTE with bit 7 maps a 1-GByte page") \
+	X(NOT_PRESENT,       "violation.not-present",     "29.3.2: bits 2:0 (and XU under MBEC) all 0: walk ends") \
+	X(VIOL_READ,         "violation.read",            "29.3.3.2: a data read (or guest paging read) without bit 0") \
+	X(VIOL_WRITE,        "violation.write",           "29.3.3.2: a data write or RMW without bit 1") \
+	X(VIOL_FETCH,        "violation.fetch",           "29.3.3.2: an instruction fetch without bit 2 (XS)") \
+	X(VIOL_FETCH_USER,   "violation.fetch-user",      "29.3.3.2: MBEC: a fetch from a user-mode address without bit 10 (XU)") \
+	X(VIOL_PAGING_WRITE, "violation.paging-write",    "29.3.3.2: EPT A/D on: a guest paging-structure access without bit 1") \
+	X(VIOL_GUEST_AD,     "violation.guest-ad-update", "29.3.3.2: a guest A/D-flag update (a data write) without bit 1") \
+	X(VIOL_PDPTE_LOAD,   "violation.pdpte-load",      "29.3.3.2: a PAE PDPTE load (a read, never for lack of bit 1)") \
+	X(VE_CONVERTIBLE,    "violation.ve-convertible",  "26.5.7.1/29.3.2: EPT-violation #VE on and suppress-#VE 0") \
+	X(VE_SUPPRESSED,     "violation.ve-suppressed",   "29.3.2: EPT-violation #VE on and suppress-#VE (bit 63) 1") \
+	X(MC_WRITE_ONLY,     "misconfig.write-only",      "29.3.3.1: bits 2:0 = 010b") \
+	X(MC_WRITE_EXEC,     "misconfig.write-exec",      "29.3.3.1: bits 2:0 = 110b") \
+	X(MC_EXEC_ONLY,      "misconfig.exec-only",       "29.3.3.1: bits 2:0 = 100b without execute-only support") \
+	X(MC_RSVD_PHYS,      "misconfig.reserved-phys",   "29.3.3.1: a bit in 51:MAXPHYADDR") \
+	X(MC_PML_7_3,        "misconfig.pml-reserved",    "29.3.2 Tables 29-1/29-2: PML5E/PML4E bits 7:3") \
+	X(MC_NONLEAF_6_3,    "misconfig.nonleaf-reserved", "29.3.2 Tables 29-4/29-6: PDPTE/PDE referencing a table, bits 6:3") \
+	X(MC_LARGE_UNSUP,    "misconfig.large-unsupported", "29.3.2: bit 7 of a PDPTE/PDE without 1G/2M support") \
+	X(MC_1G_RSVD,        "misconfig.leaf-reserved.1g", "29.3.2 Table 29-3: 1-GByte leaf bits 29:13") \
+	X(MC_1G_BIT12,       "misconfig.leaf-reserved.1g.bit12", "29.3.2 Table 29-3: 1-GByte leaf bit 12 alone (no PAT bit in EPT)") \
+	X(MC_2M_RSVD,        "misconfig.leaf-reserved.2m", "29.3.2 Table 29-5: 2-MByte leaf bits 20:13") \
+	X(MC_2M_BIT12,       "misconfig.leaf-reserved.2m.bit12", "29.3.2 Table 29-5: 2-MByte leaf bit 12 alone (no PAT bit in EPT)") \
+	X(MC_MEMTYPE,        "misconfig.memtype",         "29.3.3.1: leaf memory type 2, 3 or 7") \
+	X(QUAL_RMW_READ,     "qual.rmw-read-undefined",   "28.2.1: RMW violation, bit 0 implementation-specific") \
+	X(QUAL_PAGING_RW,    "qual.paging-ad-read-write", "28.2.1 Table 28-7 note: EPT A/D on, guest paging access: bits 0 and 1") \
+	X(QUAL_AD_READ,      "qual.ad-update-read-undefined", "28.2.1: A/D off, guest A/D update (locked RMW): bit 0 implementation-specific") \
+	X(QUAL_BIT6_UNDEF,   "qual.bit6-undefined",       "28.2.1: bit 6 undefined without MBEC") \
+	X(QUAL_GLA_INVALID,  "qual.gla-invalid",          "28.2.1: bit 7 clear (PDPTE load), bit 8 reserved 0") \
+	X(QUAL_PAGING_ENTRY, "qual.paging-entry",         "28.2.1: bit 8 clear: guest paging-structure access or A/D update") \
+	X(QUAL_TRANSLATED,   "qual.translated",           "28.2.1: bit 8 set: the translation of a linear address") \
+	X(QUAL_ADV_INFO,     "qual.adv-info",             "28.2.1: bits 9-11 defined (EPT_VPID_CAP bit 22, bit 8 = 1)") \
+	X(QUAL_ADV_UNDEF,    "qual.adv-info-undefined",   "28.2.1: bits 9-11 undefined") \
+	X(QUAL_BIT12_UNDEF,  "qual.bit12-undefined",      "28.2.1: bit 12 undefined (NMI exiting without virtual NMIs, or event delivery)") \
+	X(QUAL_NMI_UNBLOCK,  "qual.nmi-unblocking",       "28.2.1: bit 12 set: IRET unblocked NMIs") \
+	X(QUAL_SHADOW_STACK, "qual.shadow-stack",         "28.2.1: bit 13: shadow-stack access") \
+	X(QUAL_BIT14_UNDEF,  "qual.bit14-undefined",      "28.2.1: bit 14 undefined (EPTP bit 7 = 0, or no leaf reached)") \
+	X(QUAL_PDPTE_GPA,    "qual.pdpte-gpa-4-0",        "27.2.1: PDPTE load: GPA bits 4:0 not defined") \
+	X(AD_EPT_A,          "ad.ept-accessed",           "29.3.5: EPT accessed flags of a completed translation") \
+	X(AD_EPT_D,          "ad.ept-dirty",              "29.3.5: EPT dirty flag of a write's leaf (guest paging accesses count as writes)") \
+	X(SPP_DECIDES,       "spp.write",                 "29.3.4: SPP decides an eligible write") \
+	X(UNMODELED,         "unmodeled",                 "the model does not predict the case (SPP, SSS, GPA above bit 47)") \
+	X(GUEST_GP_CANON,    "guest.gp-noncanonical",     "Vol. 3A 4.5: a non-canonical linear address: #GP") \
+	X(GUEST_PF_NP,       "guest.pf-not-present",      "Vol. 3A 4.7: a guest paging-structure entry not present: #PF") \
+	X(GUEST_PF_PDPTE,    "guest.pf-pdpte-not-present", "Vol. 3A 4.4.2: PAE PDPTE register not present: #PF") \
+	X(GUEST_PF_RSVD,     "guest.pf-reserved",         "Vol. 3A 4.7: a reserved bit in a guest entry: #PF RSVD") \
+	X(GUEST_PF_USER,     "guest.pf-user",             "Vol. 3A 4.6: user access to a supervisor address, or user write/fetch not allowed") \
+	X(GUEST_PF_WP,       "guest.pf-write-protect",    "Vol. 3A 4.6: supervisor write to a read-only address with CR0.WP = 1") \
+	X(GUEST_PF_XD,       "guest.pf-execute-disable",  "Vol. 3A 4.6: fetch from an execute-disable address") \
+	X(GUEST_PF_SMEP,     "guest.pf-smep",             "Vol. 3A 4.6: supervisor fetch from a user-mode address with CR4.SMEP") \
+	X(GUEST_PF_SMAP,     "guest.pf-smap",             "Vol. 3A 4.6: supervisor data access to a user-mode address with CR4.SMAP") \
+	X(GUEST_PF_PK,       "guest.pf-pkey",             "Vol. 3A 4.6.2: protection key denies the access") \
+	X(GUEST_AD_UPDATE,   "guest.ad-update",           "Vol. 3A 4.8: the walk sets guest A/D flags (data writes through EPT)") \
+	X(GUEST_GP_PDPTE,    "guest.gp-pdpte-reserved",   "Vol. 3A 4.4.1: PAE PDPTE load with a reserved bit: #GP(0)")
+
+enum ept_rule {
+#define EPT_RULE_ENUM(e, name, sdm) EPT_RULE_##e,
+	EPT_RULES(EPT_RULE_ENUM)
+#undef EPT_RULE_ENUM
+	EPT_RULE_NR
+};
+#define EPT_RULE(e) (1ull << EPT_RULE_##e)
+/* The stable name ("misconfig.memtype") and the SDM rule of each. */
+extern const char *const ept_rule_names[EPT_RULE_NR];
+extern const char *const ept_rule_sdm[EPT_RULE_NR];
+
 struct ept_outcome {
 	enum ept_outcome_kind kind;
+	uint64_t rules;         /* EPT_RULE() bits of the rules that decided it */
 	struct ept_translation translation;
 	struct ept_violation violation;
 	struct ept_misconfig misconfig;

@@ -1,6 +1,7 @@
 /* The outcome record and its one compare function (outcome.h). */
 #include "libcflat.h"
 #include "x86/outcome.h"
+#include "x86/ept_model.h"
 
 const char *const outcome_field_names[FLD_NR] = {
 #define OUTCOME_NAME(e, name, words) [FLD_##e] = name,
@@ -42,6 +43,16 @@ static void ad_legend(const char *what, const uint8_t *level, unsigned n)
 	report_info("%s: A/D bits of %s", what, buf);
 }
 
+unsigned outcome_rule_names(uint64_t rules, const char **names)
+{
+	unsigned n = 0;
+
+	for (unsigned r = 0; r < EPT_RULE_NR; r++)
+		if (rules & (1ull << r))
+			names[n++] = ept_rule_names[r];
+	return n;
+}
+
 /*
  * Fields the SDM defines only for the kind of exit the case expects
  * (27.2.1: the qualification, guest-physical and guest-linear addresses
@@ -70,6 +81,7 @@ bool outcome_check(const char *id, const char *words, const struct outcome *want
 	static struct outcome want_local;
 	const struct outcome *want = want_in;
 	bool other_exit = (want->v[FLD_REASON] ^ got->v[FLD_REASON]) & want->mask[FLD_REASON];
+	const char *rules[EPT_RULE_NR];
 	char cid[128], dropped[64] = "";
 	unsigned n, len = 0;
 	bool pass;
@@ -87,6 +99,8 @@ bool outcome_check(const char *id, const char *words, const struct outcome *want
 		}
 		want = &want_local;
 	}
+
+	report_set_rules(rules, outcome_rule_names(want->rules, rules));
 	n = gather(want, got, main_fields, ARRAY_SIZE(main_fields), f);
 	pass = report_fields(id, f, n, "%s -> %s", words, want->describe);
 	if (dropped[0])
@@ -113,5 +127,6 @@ bool outcome_check(const char *id, const char *words, const struct outcome *want
 		snprintf(cid, sizeof(cid), "%s.ve", id);
 		report_fields(cid, f, n, "the #VE information area as SDM 26.5.7.2 Table 26-1 requires");
 	}
+	report_set_rules(NULL, 0);
 	return pass;
 }

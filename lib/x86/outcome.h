@@ -60,6 +60,10 @@ struct outcome {
 	uint8_t ept_ad_level[OUTCOME_AD_MAX], guest_ad_level[OUTCOME_AD_MAX];
 	/* expected record: "exit 48 qual 0x181", "completes"... */
 	char describe[80];
+	/* expected record: the model rules that decided it (EPT_RULE() bits of
+	 * lib/x86/ept_model.h); outcome_check() puts their names in the
+	 * deviation context (rule= entries) for the case's checks */
+	uint64_t rules;
 };
 
 static inline void outcome_set(struct outcome *o, enum outcome_field f, uint64_t v, uint64_t mask)
@@ -83,6 +87,10 @@ static inline void outcome_set(struct outcome *o, enum outcome_field f, uint64_t
  * compared" line says so): the reason already fails the check.  The TAP words are "@words -> describe".
  * Returns whether <id> matched (unperturbed: see report_fields()).
  */
+/* The names of the EPT_RULE() bits of @rules (lib/x86/ept_model.h) into
+ * @names (EPT_RULE_NR entries); returns how many. */
+unsigned outcome_rule_names(uint64_t rules, const char **names);
+
 bool outcome_check(const char *id, const char *words, const struct outcome *want,
 		   const struct outcome *got);
 

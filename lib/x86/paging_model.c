@@ -145,10 +145,11 @@ static void final_access(struct ept_access *a, const struct linear_access *la,
 	a->xd = xd_addr;
 }
 
-static enum ept_outcome_kind guest_fault(struct ept_outcome *o, uint8_t vector,
+static enum ept_outcome_kind guest_fault(struct ept_outcome *o, uint64_t rule, uint8_t vector,
 					 uint32_t ec, uint64_t cr2, unsigned level)
 {
 	o->kind = EPT_OUTCOME_GUEST_FAULT;
+	o->rules |= rule;
 	o->guest_fault.vector = vector;
 	o->guest_fault.error_code = ec;
 	o->guest_fault.cr2 = cr2;
@@ -176,6 +177,7 @@ enum ept_outcome_kind ept_model_linear(const struct ept_model *m,
 	bool u_addr = true, rw_addr = true, xd_addr = false, nxe;
 	enum guest_mode mode;
 	uint64_t base, gpa = 0, ec_base;
+	uint64_t ad_rules = 0;  /* A/D rules of the accesses before the final one */
 
 	if (!trace)
 		trace = &local;
@@ -183,6 +185,7 @@ enum ept_outcome_kind ept_model_linear(const struct ept_model *m,
 	acc.nr_ad = 0;
 	w.n = 0;
 	o->order_ambiguous = false;
+	o->rules = 0;
 
 	if (!(g->cr0 & X86_CR0_PG)) {
 		/* Paging off (unrestricted guest): the linear address is the
@@ -202,7 +205,7 @@ enum ept_outcome_kind ept_model_linear(const struct ept_model *m,
 		 * any paging-structure access. */
 		if ((uint64_t)((int64_t)(la->gla << sh) >> sh) != la->gla) {
 			o->step = 0;
-			return guest_fault(o, GUEST_VECTOR_GP, 0, 0, 0);
+			return guest_fault(o, EPT_RULE(GUEST_GP_CANON), GUEST_VECTOR_GP, 0, 0, 0);
 		}
 		base = g->cr3 & BITS(M - 1, 12);
 	} else if (g->cr4 & X86_CR4_PAE) {
@@ -231,8 +234,8 @@ enum ept_outcome_kind ept_model_linear(const struct ept_model *m,
 
 		if (!(pdpte & PTE_PRESENT)) {
 			o->step = 0;
-			return guest_fault(o, GUEST_VECTOR_PF, (uint32_t)ec_base,
-					   la->gla, 3);
+			return guest_fault(o, EPT_RULE(GUEST_PF_PDPTE), GUEST_VECTOR_PF,
+					   (uint32_t)ec_base, la->gla, 3);
 		}
 		base = pdpte & BITS(M - 1, 12);
 	}
@@ -258,6 +261,7 @@ enum ept_outcome_kind ept_model_linear(const struct ept_model *m,
 			return o->kind;
 		}
 		ad_merge(&acc, &o->translation);
+		ad_rules |= o->rules & (EPT_RULE(AD_EPT_A) | EPT_RULE(AD_EPT_D));
 		e = read_guest_entry(m, o->translation.hpa, esize);
 		w.val[w.n] = e;
 
@@ -265,14 +269,14 @@ enum ept_outcome_kind ept_model_linear(const struct ept_model *m,
 		if (!(e & PTE_PRESENT)) {
 			o->step = (uint8_t)(trace->n - 1);
 			o->order_ambiguous = pending_ad_fails(m, la, &w, w.n);
-			return guest_fault(o, GUEST_VECTOR_PF, (uint32_t)ec_base,
-					   la->gla, lvl);
+			return guest_fault(o, EPT_RULE(GUEST_PF_NP), GUEST_VECTOR_PF,
+					   (uint32_t)ec_base, la->gla, lvl);
 		}
 		r = guest_rsvd(g, mode, M, e, lvl);
 		if (r) {
 			o->step = (uint8_t)(trace->n - 1);
 			o->order_ambiguous = pending_ad_fails(m, la, &w, w.n);
-			return guest_fault(o, GUEST_VECTOR_PF,
+			return guest_fault(o, EPT_RULE(GUEST_PF_RSVD), GUEST_VECTOR_PF,
 					   (uint32_t)(ec_base | PFEC_P | PFEC_RSVD),
 					   la->gla, lvl);
 		}
@@ -308,26 +312,35 @@ enum ept_outcome_kind ept_model_linear(const struct ept_model *m,
 	/* Access rights, Vol. 3A 4.6. */
 	{
 		bool fault = false, pk = false;
+		uint64_t rule = 0;
 		uint64_t leaf_e = w.val[w.n - 1];
 
 		if (la->user) {
 			/* User-mode accesses: only user-mode addresses; writes need
 			 * R/W = 1; fetches need XD = 0. */
-			if (!u_addr || (write && !rw_addr) || (fetch && xd_addr))
+			if (!u_addr || (write && !rw_addr) || (fetch && xd_addr)) {
 				fault = true;
+				rule = !u_addr || write ? EPT_RULE(GUEST_PF_USER) : EPT_RULE(GUEST_PF_XD);
+			}
 		} else if (fetch) {
 			/* Supervisor fetches: XD, and SMEP for user-mode addresses. */
-			if (xd_addr || (u_addr && (g->cr4 & X86_CR4_SMEP)))
+			if (xd_addr || (u_addr && (g->cr4 & X86_CR4_SMEP))) {
 				fault = true;
+				rule = xd_addr ? EPT_RULE(GUEST_PF_XD) : EPT_RULE(GUEST_PF_SMEP);
+			}
 		} else {
 			/* Supervisor data: SMAP for user-mode addresses (explicit
 			 * accesses allowed iff RFLAGS.AC = 1; implicit never); writes
 			 * to read-only addresses fault iff CR0.WP = 1. */
 			if (u_addr && (g->cr4 & X86_CR4_SMAP) &&
-			    (la->implicit || !g->rflags_ac))
+			    (la->implicit || !g->rflags_ac)) {
 				fault = true;
-			if (write && !rw_addr && (g->cr0 & X86_CR0_WP))
+				rule = EPT_RULE(GUEST_PF_SMAP);
+			}
+			if (write && !rw_addr && (g->cr0 & X86_CR0_WP)) {
 				fault = true;
+				rule |= EPT_RULE(GUEST_PF_WP);
+			}
 		}
 		/* Protection keys (4-level/5-level, CR4.PKE): data accesses to
 		 * user-mode addresses; AD denies all, WD denies writes by user
@@ -337,13 +350,15 @@ enum ept_outcome_kind ept_model_linear(const struct ept_model *m,
 			bool ad = (g->pkru >> (2 * key)) & 1;
 			bool wd = (g->pkru >> (2 * key + 1)) & 1;
 
-			if (ad || (write && wd && (la->user || (g->cr0 & X86_CR0_WP))))
+			if (ad || (write && wd && (la->user || (g->cr0 & X86_CR0_WP)))) {
 				pk = true;
+				rule |= EPT_RULE(GUEST_PF_PK);
+			}
 		}
 		if (fault || pk) {
 			o->step = (uint8_t)(trace->n - 1);
 			o->order_ambiguous = pending_ad_fails(m, la, &w, w.n);
-			return guest_fault(o, GUEST_VECTOR_PF,
+			return guest_fault(o, rule, GUEST_VECTOR_PF,
 					   (uint32_t)(ec_base | PFEC_P | (pk ? PFEC_PK : 0)),
 					   la->gla, w.level[w.n - 1]);
 		}
@@ -373,6 +388,7 @@ enum ept_outcome_kind ept_model_linear(const struct ept_model *m,
 					fails++;
 				} else {
 					ad_merge(&acc, &fo.translation);
+					ad_rules |= fo.rules | EPT_RULE(GUEST_AD_UPDATE);
 				}
 			} else if (ept_model_access(m, &a, &fo) != EPT_OUTCOME_TRANSLATION) {
 				fails++;
@@ -404,6 +420,7 @@ final:
 	ept_model_access(m, &a, o);
 	o->step = (uint8_t)(trace->n - 1);
 	if (o->kind == EPT_OUTCOME_TRANSLATION) {
+		o->rules |= ad_rules;
 		ad_merge(&acc, &o->translation);
 		for (i = 0; i < acc.nr_ad; i++)
 			o->translation.ad[i] = acc.ad[i];
@@ -471,7 +488,7 @@ enum ept_outcome_kind ept_model_pae_load_pdptes(const struct ept_model *m,
 		if ((pdpte[i] & PTE_PRESENT) &&
 		    (pdpte[i] & (BITS(2, 1) | BITS(8, 5) | BITS(63, M)))) {
 			o->step = 0;
-			return guest_fault(o, GUEST_VECTOR_GP, 0, 0, 3);
+			return guest_fault(o, EPT_RULE(GUEST_GP_PDPTE), GUEST_VECTOR_GP, 0, 0, 3);
 		}
 	}
 	return o->kind;
