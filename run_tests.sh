@@ -20,7 +20,8 @@ Options:
   -b, --backend B   auto (default), kvm, bochs or tcg.  auto: kvm when
                     its preflight passes (VMX, /dev/kvm, kvm_intel nested
                     and ept), else bochs when installed, else tcg
-  -g, --group G     only tests whose groups= contains G
+  -g, --group G     only tests whose groups= contains G (sections in group
+                    nodefault run only when named or selected by -g)
   -j, --jobs N      run N boots in parallel (default: nproc)
       --isolate     one boot per test (default: batches of tests per boot)
   -v, --verbose     stream each test's serial log while it runs (to stderr
@@ -158,7 +159,15 @@ ntests=${#names[@]}
 selected=()
 for ((i = 0; i < ntests; i++)); do sel[i]=0; done
 if [ ${#patterns[@]} -eq 0 ]; then
-	for ((i = 0; i < ntests; i++)); do sel[i]=1; done
+	# Sections in group "nodefault" (the fuzzer's long passes) run only
+	# when named, or selected by -g with one of their groups.
+	for ((i = 0; i < ntests; i++)); do
+		if [ -z "$group" ] && [[ " ${groups[i]} " == *" nodefault "* ]]; then
+			sel[i]=0
+		else
+			sel[i]=1
+		fi
+	done
 else
 	for pat in "${patterns[@]}"; do
 		hit=0
