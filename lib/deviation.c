@@ -122,7 +122,9 @@ unsigned deviation_covering(const char *check_id, const struct deviation **out, 
 			continue;
 		if (d->models[0] && (!cpu_model || !csv_has(d->models, cpu_model)))
 			continue;
-		if (d->rule && d->rule[0] ? rule_in_context(d->rule) : id_glob_match(d->glob, check_id))
+		if (d->rule && d->rule[0] ? rule_in_context(d->rule) &&
+					    (!d->glob[0] || id_glob_match(d->glob, check_id))
+					  : id_glob_match(d->glob, check_id))
 			out[n++] = d;
 	}
 	return n;

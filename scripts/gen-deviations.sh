@@ -2,7 +2,8 @@
 # Turns scripts/deviations/<list>.txt files into C (lib/deviation.h).
 # Line format (docs/CONTRACT.md):
 #   <check-id glob> | <field>[:<bit mask>] | <SDM section> | <reason> [| models=<m1>,<m2>]
-# or, in place of the check-id glob, rule=<model rule name or glob>.
+# or, in place of the check-id glob, rule=<model rule name or glob>, or
+# rule=<rule>@<check-id glob> (that rule's checks among those ids only).
 # Field names are those of OUTCOME_FIELDS in lib/x86/outcome.h, rule names
 # those of EPT_RULES in lib/x86/ept_model.h.
 set -eu
@@ -36,7 +37,14 @@ for f in "$@"; do
 				bad("check-id glob has a space: " glob)
 			rule = ""
 			if (glob ~ /^rule=/) {
+				# rule=NAME, or rule=NAME@GLOB: the checks of that rule among those
+				# whose id matches GLOB only
 				rule = substr(glob, 6); glob = ""
+				if (index(rule, "@")) {
+					glob = substr(rule, index(rule, "@") + 1); rule = substr(rule, 1, index(rule, "@") - 1)
+					if (glob == "")
+						bad("rule=NAME@GLOB needs a check-id glob after @")
+				}
 				if (rule == "")
 					bad("rule= needs a model rule name")
 				if (rule !~ /[*?]/ && !(rule in known_rule))
