@@ -87,12 +87,12 @@ else
 fi
 
 menuentry "eptest: all tests" {
-	multiboot /boot/eptest/x86/eptest-all.elf
+	multiboot /boot/eptest/x86/eptest-all.elf @ALL@
 @MODULE@
 	boot
 }
 menuentry "eptest: all tests, Bochs 2.7 known deviations" {
-	multiboot /boot/eptest/x86/eptest-all.elf deviations=bochs-2.7
+	multiboot /boot/eptest/x86/eptest-all.elf deviations=bochs-2.7 @ALL@
 @MODULE@
 	boot
 }
@@ -110,6 +110,16 @@ while IFS=$'\037' read -r name file params groups _; do
 		echo "}"
 	} >>"$cfg"
 done <<<"$cfg_out"
+# "All tests" is the default selection of run_tests.sh: every TEST() of
+# the all-tests kernel but those only nodefault sections select (the
+# fuzzer's long passes), named in link order.
+skip=$(while IFS=$'\037' read -r _ _ params groups _; do
+	[[ " $groups " == *" nodefault "* ]] && echo "${params%% *}"
+done <<<"$cfg_out" | sort -u)
+all=$(awk '$2 == "x86/eptest-all.elf" { for (i = 3; i <= NF; i++) print $i }' "$build/x86/tests.idx" |
+	grep -vxF -e "${skip:-/}" | tr '\n' ' ')
+[ -n "$all" ] || die "$build/x86/tests.idx lists no tests; run make first"
+sed -i "s|@ALL@|${all% }|" "$cfg"
 # the module line, or nothing
 if [ -n "$modline" ]; then
 	sed -i "s|^@MODULE@\$|$modline|" "$cfg"
