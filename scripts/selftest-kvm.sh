@@ -242,7 +242,7 @@ problems=()
 [ "$rc" = 0 ] || problems+=("exit status $rc, want 0")
 grep -q -E '^SKIP vmx_basic \(0 pass, 0 fail, 1 skip, 0 todo, 0 xpass\)( in [0-9.]+ s)?$' "$out" || problems+=("no 'SKIP vmx_basic' line")
 grep -q -E '^TOTAL 2 tests on tcg with 4K host pages: 0 passed, 0 failed, 2 skipped' "$out" || problems+=("no TOTAL line")
-cat "$tmp"/logs-tcg4k/boot/*.tcg.log 2>/dev/null | grep -q 'memory-backend-memfd,id=eptest-ram,size=256M -m 256M' ||
+grep -q -h 'memory-backend-memfd,id=eptest-ram,size=256M -m 256M' "$tmp"/logs-tcg4k/boot/*.tcg.log 2>/dev/null ||
 	problems+=("the log's command line has no 4k memory backend")
 result "tcg --host-pages 4k: a real run completes" "$out" "${problems[@]}"
 
