@@ -551,7 +551,7 @@ static void st_access(struct world *w, char **t, int n)
 	int i;
 
 	if (n < 3)
-		die("access read|write|fetch|rmw ADDRESS [user] [implicit] [iret] [evd]");
+		die("access read|write|fetch|rmw ADDRESS [user] [implicit] [iret] [evd] [ss]");
 	memset(&w->la, 0, sizeof(w->la));
 	if (!strcmp(t[1], "read")) w->la.kind = LINEAR_READ;
 	else if (!strcmp(t[1], "write")) w->la.kind = LINEAR_WRITE;
@@ -564,7 +564,8 @@ static void st_access(struct world *w, char **t, int n)
 		else if (!strcmp(t[i], "implicit")) w->la.implicit = true;
 		else if (!strcmp(t[i], "iret")) w->la.iret_nmi_unblock = true;
 		else if (!strcmp(t[i], "evd")) w->la.event_delivery = true;
-		else die("access: unknown word '%s' (user, implicit, iret, evd)", t[i]);
+		else if (!strcmp(t[i], "ss")) w->la.shadow_stack = true;
+		else die("access: unknown word '%s' (user, implicit, iret, evd, ss)", t[i]);
 	}
 	w->have_access = 1;
 }
@@ -756,9 +757,10 @@ static void run_walk(struct world *w)
 		printf("guest: %s paging, CR3 %#" PRIx64 "\n",
 		       w->gmode == G_32 ? "32-bit" : w->gmode == G_PAE ? "PAE" :
 		       w->gmode == G_4 ? "4-level" : "5-level", w->g.cr3);
-	printf("access: %s %#" PRIx64 "%s\n",
+	printf("access: %s %#" PRIx64 "%s%s\n",
 	       w->la.kind == LINEAR_READ ? "read" : w->la.kind == LINEAR_WRITE ? "write" :
-	       w->la.kind == LINEAR_FETCH ? "fetch" : "rmw", w->la.gla, w->la.user ? " (user)" : "");
+	       w->la.kind == LINEAR_FETCH ? "fetch" : "rmw", w->la.gla, w->la.user ? " (user)" : "",
+	       w->la.shadow_stack ? " (shadow stack)" : "");
 
 	reason = pml_model_linear(&w->m, &w->g, &w->la, &w->pml, &po, &o, &tr);
 
@@ -907,7 +909,9 @@ static const char walk_help[] =
 "                                 guest mapping (default flags p w u a d); its tables\n"
 "                                 come from GPA 0x10000 up, identity-mapped RWX WB in EPT\n"
 "  glevel GLA LEVEL FLAGS         replace the flags of a guest entry on GLA's walk\n"
-"  access read|write|fetch|rmw ADDRESS [user] [implicit] [iret] [evd]\n"
+"  access read|write|fetch|rmw ADDRESS [user] [implicit] [iret] [evd] [ss]\n"
+"                                 ss: a shadow-stack access (CR4.CET = 1); with user, a\n"
+"                                 user-mode one (WRUSS)\n"
 "  pml [index=N] [address=X]      enable page-modification logging (default index 511)\n"
 "  ctl [mbec] [ve] [spp] [nmi-exiting] [virtual-nmis] [adv] [noxo] [no1g] [no2m]\n"
 "                                 VM-execution controls and capabilities\n"

@@ -75,6 +75,12 @@ expect "walk: misconfiguration" "EPT misconfiguration, exit reason 49" "leaf mem
 	-- walk 'ept 0x3000 mt=7; access read 0x3000'
 expect "walk: guest #PF" "guest #PF, no VM exit: error code 0x7" \
 	-- walk 'guest 4; gmap 0x1000 0x3000 p u a d; ept 0x3000; access write 0x1000 user'
+expect "walk: supervisor shadow-stack write, EPTP bit 7, leaf R + bit 60" "outcome: translation, no VM exit" \
+	-- walk 'eptp sss; guest 4; gmap 0x1000 0x3000 p a d; ept 0x3000 r sss; access write 0x1000 ss'
+expect "walk: supervisor shadow-stack write, EPTP bit 7, leaf RW" "EPT violation, exit reason 48 (step 4)" \
+	"qualification 0x219a" -- walk 'eptp sss; guest 4; gmap 0x1000 0x3000 p a d; ept 0x3000 rw; access write 0x1000 ss'
+expect "walk: shadow-stack write to a writable guest page" "guest #PF, no VM exit: error code 0x43" \
+	-- walk 'eptp sss; guest 4; gmap 0x1000 0x3000 p w a d; ept 0x3000 r sss; access write 0x1000 ss'
 printf 'guest 4   # comment\ngmap 0x1000 0x3000\nept 0x3000 r\naccess fetch 0x1000\n' >"$err"
 cp "$err" "$out.in"
 expect "walk -f FILE" "EPT violation, exit reason 48" -- walk -f "$out.in"

@@ -32,7 +32,7 @@
 
 enum prof {
 	P_STD, P_AD, P_NOXO, P_NOLARGE, P_NO2M, P_ADV, P_MBEC, P_5L, P_M39,
-	P_M52, P_VE, P_NMIX, P_VNMI, P_SSS, P_SPP, P_NR
+	P_M52, P_VE, P_NMIX, P_VNMI, P_SSS, P_SPP, P_SSS5, P_SSS_SPP, P_NR
 };
 
 static inline struct ept_caps caps_std(void)
@@ -75,6 +75,8 @@ static inline void profile(enum prof p, struct ept_model *m, struct hostmem *h)
 	case P_VNMI: m->ctl.nmi_exiting = m->ctl.virtual_nmis = true; break;
 	case P_SSS: m->eptp |= EPTP_SSS_ENABLE; break;
 	case P_SPP: m->ctl.spp = true; break;
+	case P_SSS5: m->eptp = EPTP_5L | ROOT_HPA | EPTP_SSS_ENABLE; break;
+	case P_SSS_SPP: m->eptp |= EPTP_SSS_ENABLE; m->ctl.spp = true; break;
 	default: break;
 	}
 }

@@ -88,7 +88,6 @@ UNIT(tr_gpa51_5l, "tr.5l.gpa-bit51-translates", "SDM 29.3.2: 5-level EPT indexes
 UNIT(unmodeled_names, "names.unmodeled-reasons", "diagnostics: every unmodeled reason names its SDM section")
 {
 	expect_eq("spp", ept_unmodeled_reason_name(EPT_UNMODELED_SPP)[0], 'S');
-	expect_eq("sss", ept_unmodeled_reason_name(EPT_UNMODELED_SSS)[0], 'S');
 	expect_eq("gpa", ept_unmodeled_reason_name(EPT_UNMODELED_GPA_ABOVE_48)[0], 'S');
 }
 
@@ -118,6 +117,35 @@ UNIT(ad_rmw_1g, "ad.rmw.1g", "SDM 29.3.5: D in the 1G leaf for RMW") { ad_case(E
 UNIT(ad_paging, "ad.paging", "SDM 29.3.5: guest paging reads count as writes with A/D on") { ad_case(EPT_ACCESS_PAGING, 1, 4, true); }
 UNIT(ad_pdpte, "ad.pdpte-load", "SDM 29.3.3.2: PDPTE loads are reads: no D") { ad_case(EPT_ACCESS_PDPTE_LOAD, 1, 4, false); }
 UNIT(ad_guest_ad, "ad.guest-ad-update", "SDM 29.3.5: guest A/D updates are writes") { ad_case(EPT_ACCESS_PAGING_AD, 1, 4, true); }
+
+/* EPTP bits 6 and 7: an allowed supervisor shadow-stack access sets A in
+ * every entry and, a write, D in the leaf -- whose bit 1 is 0. */
+static void ad_sss_case(enum ept_access_kind k, unsigned leaf, bool want_d)
+{
+	struct ept_model m; struct ept_outcome o; uint64_t ov[6] = { 0 }, hpas[6] = { 0 };
+	struct ept_access a = { .gpa = GPA_T, .kind = k, .gla = GLA_T, .gla_valid = true,
+				.shadow_stack = true };
+	unsigned i;
+
+	profile(P_SSS, &m, &h);
+	m.eptp |= EPTP_AD_ENABLE;
+	ov[leaf] = EPT_READ | WB | (leaf > 1 ? PS : 0) | EPT_SUPERVISOR_SHADOW_STACK;
+	build_walk(&h, &m, GPA_T, leaf, 1u << leaf, ov, hpas);
+	ept_model_access(&m, &a, &o);
+	expect_eq("kind", o.kind, EPT_OUTCOME_TRANSLATION);
+	expect_true("rule sss.supervisor-shadow-stack", o.rules & EPT_RULE(SSS_DECIDES));
+	expect_eq("nr_ad", o.translation.nr_ad, 5 - leaf);
+	for (i = 0; i < o.translation.nr_ad && i < 4; i++) {
+		unsigned l = 4 - i;
+		expect_eq("ad hpa (top first)", o.translation.ad[i].hpa, hpas[l]);
+		expect_eq("A set", o.translation.ad[i].set_a, 1);
+		expect_eq("D only on the leaf of a write", o.translation.ad[i].set_d, want_d && l == leaf);
+	}
+}
+
+UNIT(ad_sss_write_4k, "ad.sss.write.4k-r", "SDM 29.3.3.2, 29.3.5: an allowed shadow-stack write to an R, bit-60 leaf sets its D") { ad_sss_case(EPT_ACCESS_WRITE, 1, true); }
+UNIT(ad_sss_write_2m, "ad.sss.write.2m-r", "SDM 29.3.3.2, 29.3.5: the same on a 2M leaf") { ad_sss_case(EPT_ACCESS_WRITE, 2, true); }
+UNIT(ad_sss_read_1g, "ad.sss.read.1g-r", "SDM 29.3.3.2, 29.3.5: a shadow-stack read sets no D") { ad_sss_case(EPT_ACCESS_READ, 3, false); }
 
 UNIT(ad_none_on_violation, "ad.none-on-violation", "SDM 29.3.5: model lists A/D only for completed translations")
 {

@@ -7,7 +7,8 @@
  */
 #include "ept_fixture.h"
 
-enum { A_U = 1, A_W = 2, A_XD = 4, A_SS = 8, A_IRET = 16, A_EVD = 32, A_NOGLA = 64 };
+/* A_U: user-mode address; A_UA: user-mode access (CPL 3, WRUSS) */
+enum { A_U = 1, A_W = 2, A_XD = 4, A_SS = 8, A_IRET = 16, A_EVD = 32, A_NOGLA = 64, A_UA = 128 };
 enum { VE_YES = 1, VE_NO = 2 };
 
 struct row {
@@ -55,6 +56,15 @@ struct row {
 #define MC_MT "SDM 29.3.3.1: leaf memory type 2, 3, 7 reserved"
 #define IGN "SDM 29.3.2: ignored bit does not change the outcome"
 #define PREC "SDM 29.3.3: violation only when there is no misconfiguration"
+#define SSS_OK "SDM 29.3.3.2: EPTP bit 7, supervisor shadow-stack access: R everywhere, W above the leaf, bit 60 in the leaf"
+#define SSS_R "SDM 29.3.3.2: EPTP bit 7, supervisor shadow-stack access: bit 0 clear in an entry"
+#define SSS_W "SDM 29.3.3.2: EPTP bit 7, supervisor shadow-stack access: bit 1 clear above the leaf"
+#define SSS_60 "SDM 29.3.3.2: EPTP bit 7, supervisor shadow-stack access: bit 60 clear in the leaf"
+#define SSS_USER "SDM 29.3.3.2: user shadow-stack accesses: ordinary rules"
+#define SSS_OFF "SDM 29.3.3.2: EPTP bit 7 = 0: bit 60 ignored, ordinary rules"
+#define SSB EPT_SUPERVISOR_SHADOW_STACK
+#define SQ  (GV | TA | EPT_QUAL_SHADOW_STACK)
+#define SSM (~(UXQ | ADV_BITS))     /* EPTP bit 7 and a leaf: bit 14 defined */
 
 static const struct row rows[] = {
 	/* ---- leaf permission matrix, 4K (SDM 29.3.3.2, 28.2.1) ---- */
@@ -306,30 +316,94 @@ static const struct row rows[] = {
 	  L1(1 | WB), .kind = W, VI(1, QW | RD | GV | TA), .mask = ~(UXQ | ADV_BITS) },
 	{ "q.sss.np-undef", "SDM 28.2.1 bit 14: undefined if no entry maps a page", P_SSS, 1, L2(0),
 	  .kind = R, VI(2, QR | GV | TA) },
-	{ "q.sss.unmodeled", "SDM 29.3.3.2: supervisor shadow-stack pages (not modeled)", P_SSS, 1,
-	  L1(1 | WB | EPT_SUPERVISOR_SHADOW_STACK), .kind = W, .attr = A_SS, UM(EPT_UNMODELED_SSS) },
-	/* Issue 8 point 2: every supervisor shadow-stack access that reaches
-	 * a leaf under EPTP bit 7 is unmodeled, whatever the leaf allows. */
-	{ "sss.sup-write.rw-leaf", "SDM 29.3.3.2: supervisor shadow-stack access, EPTP bit 7 (not modeled)",
-	  P_SSS, 1, L1(3 | WB), .kind = W, .attr = A_SS, UM(EPT_UNMODELED_SSS) },
-	{ "sss.sup-read.bit60", "SDM 29.3.3.2: supervisor shadow-stack access, EPTP bit 7 (not modeled)",
-	  P_SSS, 1, L1(1 | WB | EPT_SUPERVISOR_SHADOW_STACK), .kind = R, .attr = A_SS, UM(EPT_UNMODELED_SSS) },
-	{ "sss.sup-rmw.2m", "SDM 29.3.3.2: supervisor shadow-stack access, EPTP bit 7 (not modeled)",
-	  P_SSS, 2, L2(7 | WB | PS), .kind = RMW, .attr = A_SS, UM(EPT_UNMODELED_SSS) },
+	/* ---- supervisor shadow-stack pages, EPTP bit 7 = 1 (SDM 29.3.3.2):
+	 * bit 0 in every entry, bit 1 in every entry but the leaf, bit 60 in
+	 * the leaf; the leaf's bit 1 does not matter ---- */
+	{ "sss.4k.pte-r-ss.write", SSS_OK, P_SSS, 1, L1(1 | WB | SSB), .kind = W, .attr = A_SS, TR(1) },
+	{ "sss.4k.pte-r-ss.read", SSS_OK, P_SSS, 1, L1(1 | WB | SSB), .kind = R, .attr = A_SS, TR(1) },
+	{ "sss.4k.pte-rwx-ss.write", SSS_OK, P_SSS, 1, L1(7 | WB | SSB), .kind = W, .attr = A_SS, TR(1) },
+	{ "sss.4k.pte-r-ss.rmw", SSS_OK, P_SSS, 1, L1(1 | WB | SSB), .kind = RMW, .attr = A_SS, TR(1) },
+	/* bit 0 clear in one entry */
+	{ "sss.4k.pte-x-ss.write", SSS_R, P_SSS, 1, L1(4 | WB | SSB), .kind = W, .attr = A_SS,
+	  VI(1, QW | EX | SQ | EPT_QUAL_SSS), .mask = SSM },
+	{ "sss.4k.pte-x-ss.read", SSS_R, P_SSS, 1, L1(4 | WB | SSB), .kind = R, .attr = A_SS,
+	  VI(1, QR | EX | SQ | EPT_QUAL_SSS), .mask = SSM },
+	{ "sss.4k.pml4-x.write", SSS_R, P_SSS, 1, L4(4), .lb = 1, .fb = 1 | WB | SSB, .kind = W,
+	  .attr = A_SS, VI(1, QW | SQ | EPT_QUAL_SSS), .mask = SSM },
+	{ "sss.4k.pdpt-x.read", SSS_R, P_SSS, 1, L3(4), .lb = 1, .fb = 1 | WB | SSB, .kind = R,
+	  .attr = A_SS, VI(1, QR | SQ | EPT_QUAL_SSS), .mask = SSM },
+	{ "sss.4k.pd-x.write", SSS_R, P_SSS, 1, L2(4), .lb = 1, .fb = 1 | WB | SSB, .kind = W,
+	  .attr = A_SS, VI(1, QW | SQ | EPT_QUAL_SSS), .mask = SSM },
+	/* bit 1 clear in an entry above the leaf */
+	{ "sss.4k.pml4-rx.write", SSS_W, P_SSS, 1, L4(5), .lb = 1, .fb = 1 | WB | SSB, .kind = W,
+	  .attr = A_SS, VI(1, QW | RD | SQ | EPT_QUAL_SSS), .mask = SSM },
+	{ "sss.4k.pdpt-r.read", SSS_W, P_SSS, 1, L3(1), .lb = 1, .fb = 7 | WB | SSB, .kind = R,
+	  .attr = A_SS, VI(1, QR | RD | SQ | EPT_QUAL_SSS), .mask = SSM },
+	{ "sss.4k.pd-rx.write", SSS_W, P_SSS, 1, L2(5), .lb = 1, .fb = 3 | WB | SSB, .kind = W,
+	  .attr = A_SS, VI(1, QW | RD | SQ | EPT_QUAL_SSS), .mask = SSM },
+	{ "sss.5l.pml5-rx.write", SSS_W, P_SSS5, 1, L5(5), .lb = 1, .fb = 1 | WB | SSB, .kind = W,
+	  .attr = A_SS, VI(1, QW | RD | SQ | EPT_QUAL_SSS), .mask = SSM },
+	{ "sss.5l.pte-r-ss.write", SSS_OK, P_SSS5, 1, L1(1 | WB | SSB), .kind = W, .attr = A_SS, TR(1),
+	  .hpa = DATA_HPA | 0xabc },
+	/* bit 60 clear in the leaf: even a write the leaf allows stops */
+	{ "sss.4k.pte-rw.write", SSS_60, P_SSS, 1, L1(3 | WB), .kind = W, .attr = A_SS,
+	  VI(1, QW | RD | WR | SQ), .mask = SSM },
+	{ "sss.4k.pte-rwx.read", SSS_60, P_SSS, 1, L1(7 | WB), .kind = R, .attr = A_SS,
+	  VI(1, QR | RD | WR | EX | SQ), .mask = SSM },
+	{ "sss.4k.pte-r.rmw", SSS_60 "; RMW bit 0 impl.-specific", P_SSS, 1, L1(1 | WB), .kind = RMW,
+	  .attr = A_SS, VI(1, QW | QR | RD | SQ), .mask = SSM & ~QR },
+	{ "sss.4k.pd-bit60.pte-rw.write", SSS_60 " (a non-leaf entry's bit 60 is ignored)", P_SSS, 1,
+	  L2(7 | SSB), .lb = 1, .fb = 3 | WB, .kind = W, .attr = A_SS, VI(1, QW | RD | WR | SQ), .mask = SSM },
+	/* 2-MByte and 1-GByte leaves */
+	{ "sss.2m.pde-r-ss.write", SSS_OK, P_SSS, 2, L2(1 | WB | PS | SSB), .kind = W, .attr = A_SS, TR(2),
+	  .hpa = DATA_HPA | (GPA_T & 0x1fffff) },
+	{ "sss.2m.pde-x-ss.read", SSS_R, P_SSS, 2, L2(4 | WB | PS | SSB), .kind = R, .attr = A_SS,
+	  VI(2, QR | EX | SQ | EPT_QUAL_SSS), .mask = SSM },
+	{ "sss.2m.pml4-x.read", SSS_R, P_SSS, 2, L4(4), .lb = 2, .fb = 1 | WB | PS | SSB, .kind = R,
+	  .attr = A_SS, VI(2, QR | SQ | EPT_QUAL_SSS), .mask = SSM },
+	{ "sss.2m.pdpt-r.write", SSS_W, P_SSS, 2, L3(1), .lb = 2, .fb = 1 | WB | PS | SSB, .kind = W,
+	  .attr = A_SS, VI(2, QW | RD | SQ | EPT_QUAL_SSS), .mask = SSM },
+	{ "sss.2m.pde-rw.write", SSS_60, P_SSS, 2, L2(3 | WB | PS), .kind = W, .attr = A_SS,
+	  VI(2, QW | RD | WR | SQ), .mask = SSM },
+	{ "sss.2m.pde-rwx.rmw", SSS_60 "; RMW bit 0 impl.-specific", P_SSS, 2, L2(7 | WB | PS), .kind = RMW,
+	  .attr = A_SS, VI(2, QW | QR | RD | WR | EX | SQ), .mask = SSM & ~QR },
+	{ "sss.1g.pdpt-r-ss.read", SSS_OK, P_SSS, 3, L3(1 | WB | PS | SSB), .kind = R, .attr = A_SS, TR(3),
+	  .hpa = DATA_HPA | (GPA_T & 0x3fffffff) },
+	{ "sss.1g.pdpt-r-ss.write", SSS_OK, P_SSS, 3, L3(1 | WB | PS | SSB), .kind = W, .attr = A_SS, TR(3),
+	  .hpa = DATA_HPA | (GPA_T & 0x3fffffff) },
+	{ "sss.1g.pdpt-x-ss.write", SSS_R, P_SSS, 3, L3(4 | WB | PS | SSB), .kind = W, .attr = A_SS,
+	  VI(3, QW | EX | SQ | EPT_QUAL_SSS), .mask = SSM },
+	{ "sss.1g.pml4-rx.write", SSS_W, P_SSS, 3, L4(5), .lb = 3, .fb = 1 | WB | PS | SSB, .kind = W,
+	  .attr = A_SS, VI(3, QW | RD | SQ | EPT_QUAL_SSS), .mask = SSM },
+	{ "sss.1g.pdpt-rwx.read", SSS_60, P_SSS, 3, L3(7 | WB | PS), .kind = R, .attr = A_SS,
+	  VI(3, QR | RD | WR | EX | SQ), .mask = SSM },
+	/* not present and misconfigured entries end the walk first */
 	{ "sss.sup-write.np", "SDM 29.3.2: a not-present entry stops every access; bit 13 set", P_SSS, 1,
-	  L2(0), .kind = W, .attr = A_SS, VI(2, QW | GV | TA | EPT_QUAL_SHADOW_STACK) },
+	  L2(0), .kind = W, .attr = A_SS, VI(2, QW | SQ) },
+	{ "sss.sup-read.np-leaf", "SDM 29.3.2: a not-present leaf; bit 14 undefined", P_SSS, 1,
+	  L1(SSB), .kind = R, .attr = A_SS, VI(1, QR | SQ) },
 	{ "sss.sup-write.misconfig", "SDM 29.3.3: misconfiguration before any permission rule", P_SSS, 1,
-	  L1(3 | MT(7)), .kind = W, .attr = A_SS, MC(1, EPT_MC_MEMTYPE) },
-	{ "sss.user-write.ordinary", "SDM 29.3.3.2: user shadow-stack accesses: ordinary rules", P_SSS, 1,
-	  L1(3 | WB), .kind = W, .attr = A_SS | A_U, TR(1) },
-	{ "sss.user-write.ro", "SDM 29.3.3.2: user shadow-stack accesses: ordinary rules", P_SSS, 1,
-	  L1(1 | WB | EPT_SUPERVISOR_SHADOW_STACK), .kind = W, .attr = A_SS | A_U,
-	  VI(1, QW | RD | GV | TA | EPT_QUAL_SHADOW_STACK | EPT_QUAL_SSS), .mask = ~(UXQ | ADV_BITS) },
-	{ "sss.off.sup-write", "SDM 29.3.3.2: EPTP bit 7 = 0: ordinary rules", P_STD, 1, L1(3 | WB),
-	  .kind = W, .attr = A_SS, TR(1) },
-	{ "sss.off.sup-write-ro", "SDM 29.3.3.2: EPTP bit 7 = 0: ordinary rules", P_STD, 1,
-	  L1(1 | WB | EPT_SUPERVISOR_SHADOW_STACK), .kind = W, .attr = A_SS,
-	  VI(1, QW | RD | GV | TA | EPT_QUAL_SHADOW_STACK) },
+	  L1(1 | MT(7) | SSB), .kind = W, .attr = A_SS, MC(1, EPT_MC_MEMTYPE) },
+	/* the access's mode decides, not the address's (CR0.PG = 0: every
+	 * linear address is user-mode, qualification bit 9) */
+	{ "sss.sup-write.user-address", SSS_OK " (a supervisor access to a user-mode address)", P_SSS, 1,
+	  L1(1 | WB | SSB), .kind = W, .attr = A_SS | A_U, TR(1) },
+	/* user shadow-stack accesses (CPL 3, WRUSS): ordinary rules */
+	{ "sss.user-write.ordinary", SSS_USER, P_SSS, 1, L1(3 | WB), .kind = W, .attr = A_SS | A_U | A_UA, TR(1) },
+	{ "sss.user-read.pte-r", SSS_USER, P_SSS, 1, L1(1 | WB), .kind = R, .attr = A_SS | A_U | A_UA, TR(1) },
+	{ "sss.user-write.ro", SSS_USER, P_SSS, 1, L1(1 | WB | SSB), .kind = W, .attr = A_SS | A_U | A_UA,
+	  VI(1, QW | RD | SQ | EPT_QUAL_SSS), .mask = SSM },
+	/* EPTP bit 7 = 0: bit 60 ignored, ordinary rules */
+	{ "sss.off.sup-write", SSS_OFF, P_STD, 1, L1(3 | WB), .kind = W, .attr = A_SS, TR(1) },
+	{ "sss.off.sup-read.pte-r", SSS_OFF, P_STD, 1, L1(1 | WB), .kind = R, .attr = A_SS, TR(1) },
+	{ "sss.off.sup-write-ro", SSS_OFF, P_STD, 1, L1(1 | WB | SSB), .kind = W, .attr = A_SS,
+	  VI(1, QW | RD | SQ) },
+	/* SPP decides only writes stopped for want of bit 1 alone (29.3.4.1) */
+	{ "sss.spp.bit61-no-bit60", "SDM 29.3.3.2, 29.3.4.1: the shadow-stack rule stops it, SPP does not decide",
+	  P_SSS_SPP, 1, L1(1 | WB | EPT_SUBPAGE_WRITE_PERM), .kind = W, .attr = A_SS,
+	  VI(1, QW | RD | SQ), .mask = SSM },
+	{ "sss.spp.bit61-bit60", SSS_OK " (SPP not consulted)", P_SSS_SPP, 1,
+	  L1(1 | WB | EPT_SUBPAGE_WRITE_PERM | SSB), .kind = W, .attr = A_SS, TR(1) },
 	{ "q.spp.decides", "SDM 29.3.4: SPP decides writes to W=0 pages with bit 61 (empty SPPT: miss)",
 	  P_SPP, 1, L1(1 | WB | EPT_SUBPAGE_WRITE_PERM), .kind = W, .want = EPT_OUTCOME_SPP_EVENT },
 	{ "q.spp.bit61-clear", "SDM 29.3.4: without bit 61 the write is a violation", P_SPP, 1,
@@ -398,6 +472,7 @@ static void run_row(const void *arg)
 	a.writable = c->attr & A_W;
 	a.xd = c->attr & A_XD;
 	a.shadow_stack = c->attr & A_SS;
+	a.user_access = c->attr & A_UA;
 	a.iret_nmi_unblock = c->attr & A_IRET;
 	a.event_delivery = c->attr & A_EVD;
 

@@ -790,3 +790,156 @@ UNIT(refs_stopped, "lin.refs.stopped-at-pt-page", "2-D walk stopped at reference
 	expect_eq("last: the not-present EPT PTE", r[18].hpa, ept_pte_hpa(G_PT));
 	expect_eq("it is the violation's entry", o.violation.entry_hpa, r[18].hpa);
 }
+
+/* ---- shadow-stack accesses (CR4.CET = 1): Vol. 3A 4.6.1 shadow-stack
+ * pages, then EPT with EPTP bit 7 (29.3.3.2) ---- */
+
+/* A supervisor shadow-stack page: R/W = 0, D = 1 in the PTE, R/W = 1 and
+ * U/S = 0 above it. */
+#define SS_SUP  (PTE_PRESENT | PTE_ACCESSED | PTE_DIRTY)
+#define SS_USER (SS_SUP | PTE_USER)
+#define SUP_TBL (PTE_PRESENT | PTE_WRITE | PTE_ACCESSED)
+
+static void ss_case(struct ept_model *m, struct guest_state *g, enum prof p,
+		    uint64_t f2, uint64_t f1, uint64_t ept_leaf)
+{
+	fixture(m, p);
+	guest4(g, 0, 0, f2, f1);
+	g->cr4 |= X86_CR4_CET;
+	ept_page(G_DATA, ept_leaf);
+}
+
+static struct linear_access ss_lin(enum linear_kind k, bool user)
+{
+	struct linear_access la = lin(k, user);
+	la.shadow_stack = true;
+	return la;
+}
+
+UNIT(ss_sup_write_ok, "lin.ss.sup-write.ss-page", "SDM 4.6.1: a supervisor shadow-stack write to a supervisor shadow-stack page; 29.3.3.2: EPT R + bit 60")
+{
+	struct ept_model m; struct guest_state g; struct ept_outcome o; struct ept_trace t;
+	struct linear_access la = ss_lin(LINEAR_WRITE, false);
+	ss_case(&m, &g, P_SSS, SUP_TBL, SS_SUP, 1 | WB | EPT_SUPERVISOR_SHADOW_STACK);
+	ept_model_linear(&m, &g, &la, &o, &t);
+	expect_eq("kind", o.kind, EPT_OUTCOME_TRANSLATION);
+	expect_eq("hpa", o.translation.hpa, G_DATA + 0x123);
+	expect_eq("final kind", t.e[t.n - 1].kind, EPT_ACCESS_WRITE);
+	expect_true("rule sss.supervisor-shadow-stack", o.rules & EPT_RULE(SSS_DECIDES));
+}
+
+UNIT(ss_sup_read_no60, "lin.ss.sup-read.ept-leaf-rwx", "SDM 29.3.3.2: EPTP bit 7: no bit 60 in the EPT leaf -> violation; bits 13, 14")
+{
+	struct ept_model m; struct guest_state g; struct ept_outcome o;
+	struct linear_access la = ss_lin(LINEAR_READ, false);
+	ss_case(&m, &g, P_SSS, SUP_TBL, SS_SUP, 7 | WB);
+	ept_model_linear(&m, &g, &la, &o, NULL);
+	expect_viol(&o, QR | RD | WR | EX | GV | TA | EPT_QUAL_SHADOW_STACK, ~(UXQ | ADV_BITS),
+		    G_DATA + 0x123, 4);
+	expect_true("rule sss.supervisor-shadow-stack", o.rules & EPT_RULE(SSS_DECIDES));
+}
+
+UNIT(ss_sup_write_rw_page, "lin.ss.sup-write.rw-page", "SDM 4.6.1: R/W = 1 in the PTE: no shadow-stack page -> #PF P|W|SS")
+{
+	struct ept_model m; struct guest_state g; struct ept_outcome o;
+	struct linear_access la = ss_lin(LINEAR_WRITE, false);
+	ss_case(&m, &g, P_SSS, SUP_TBL, SS_SUP | PTE_WRITE, 1 | WB | EPT_SUPERVISOR_SHADOW_STACK);
+	ept_model_linear(&m, &g, &la, &o, NULL);
+	expect_pf(&o, PFEC_P | PFEC_W | PFEC_SS, GLA4);
+	expect_true("rule guest.pf-shadow-stack", o.rules & EPT_RULE(GUEST_PF_SS));
+}
+
+UNIT(ss_sup_read_d_clear, "lin.ss.sup-read.d-clear", "SDM 4.6.1: D = 0 in the PTE: no shadow-stack page -> #PF P|SS")
+{
+	struct ept_model m; struct guest_state g; struct ept_outcome o;
+	struct linear_access la = ss_lin(LINEAR_READ, false);
+	ss_case(&m, &g, P_SSS, SUP_TBL, SS_SUP & ~PTE_DIRTY, 1 | WB | EPT_SUPERVISOR_SHADOW_STACK);
+	ept_model_linear(&m, &g, &la, &o, NULL);
+	expect_pf(&o, PFEC_P | PFEC_SS, GLA4);
+}
+
+UNIT(ss_sup_write_pde_ro, "lin.ss.sup-write.pde-ro", "SDM 4.6.1: R/W = 0 above the PTE: no shadow-stack page")
+{
+	struct ept_model m; struct guest_state g; struct ept_outcome o;
+	struct linear_access la = ss_lin(LINEAR_WRITE, false);
+	ss_case(&m, &g, P_SSS, SUP_TBL & ~PTE_WRITE, SS_SUP, 1 | WB | EPT_SUPERVISOR_SHADOW_STACK);
+	ept_model_linear(&m, &g, &la, &o, NULL);
+	expect_pf(&o, PFEC_P | PFEC_W | PFEC_SS, GLA4);
+}
+
+UNIT(ss_sup_write_user_page, "lin.ss.sup-write.user-page", "SDM 4.6.1: a supervisor shadow-stack access to a user-mode address faults")
+{
+	struct ept_model m; struct guest_state g; struct ept_outcome o;
+	struct linear_access la = ss_lin(LINEAR_WRITE, false);
+	ss_case(&m, &g, P_SSS, 0, SS_USER, 1 | WB | EPT_SUPERVISOR_SHADOW_STACK);
+	ept_model_linear(&m, &g, &la, &o, NULL);
+	expect_pf(&o, PFEC_P | PFEC_W | PFEC_SS, GLA4);
+}
+
+UNIT(ss_np, "lin.ss.pte-np", "SDM 4.7: SS flag (bit 6) for any #PF of a shadow-stack access")
+{
+	struct ept_model m; struct guest_state g; struct ept_outcome o;
+	struct linear_access la = ss_lin(LINEAR_READ, false);
+	ss_case(&m, &g, P_SSS, SUP_TBL, PTE_WRITE, 1 | WB | EPT_SUPERVISOR_SHADOW_STACK);
+	ept_model_linear(&m, &g, &la, &o, NULL);
+	expect_pf(&o, PFEC_SS, GLA4);
+}
+
+UNIT(ss_user_write, "lin.ss.user-write.ordinary-ept", "SDM 4.6.1: WRUSS to a user shadow-stack page; 29.3.3.2: user shadow-stack accesses need EPT bit 1")
+{
+	struct ept_model m; struct guest_state g; struct ept_outcome o;
+	struct linear_access la = ss_lin(LINEAR_WRITE, true);
+	ss_case(&m, &g, P_SSS, 0, SS_USER, 1 | WB | EPT_SUPERVISOR_SHADOW_STACK);
+	ept_model_linear(&m, &g, &la, &o, NULL);
+	expect_viol(&o, QW | RD | GV | TA | EPT_QUAL_SHADOW_STACK | EPT_QUAL_SSS, ~(UXQ | ADV_BITS),
+		    G_DATA + 0x123, 4);
+	expect_eq("no sss rule", o.rules & EPT_RULE(SSS_DECIDES), 0);
+	ept_page(G_DATA, 3 | WB);
+	ept_model_linear(&m, &g, &la, &o, NULL);
+	expect_eq("EPT RW, no bit 60: completes", o.kind, EPT_OUTCOME_TRANSLATION);
+}
+
+UNIT(ss_user_write_sup_page, "lin.ss.user-write.sup-page", "SDM 4.6.1: a user shadow-stack access to a supervisor-mode address: #PF P|W|U|SS")
+{
+	struct ept_model m; struct guest_state g; struct ept_outcome o;
+	struct linear_access la = ss_lin(LINEAR_WRITE, true);
+	ss_case(&m, &g, P_SSS, SUP_TBL, SS_SUP, 3 | WB);
+	ept_model_linear(&m, &g, &la, &o, NULL);
+	expect_pf(&o, PFEC_P | PFEC_W | PFEC_U | PFEC_SS, GLA4);
+}
+
+UNIT(ss_guest_a, "lin.ss.sup-write.guest-a", "SDM 4.8: a shadow-stack write sets A where clear; D already 1 stays")
+{
+	struct ept_model m; struct guest_state g; struct ept_outcome o; struct ept_trace t;
+	struct linear_access la = ss_lin(LINEAR_WRITE, false);
+	ss_case(&m, &g, P_SSS, SUP_TBL, SS_SUP & ~PTE_ACCESSED, 1 | WB | EPT_SUPERVISOR_SHADOW_STACK);
+	ept_model_linear(&m, &g, &la, &o, &t);
+	expect_eq("kind", o.kind, EPT_OUTCOME_TRANSLATION);
+	expect_eq("trace: 4 reads, the PTE's A, the write", t.n, 6);
+	expect_eq("A update", t.e[4].kind, EPT_ACCESS_PAGING_AD);
+	expect_eq("set A", t.e[4].set_a, 1);
+	expect_eq("D already set", t.e[4].set_d, 0);
+}
+
+UNIT(ss_off, "lin.ss.sup-write.eptp-bit7-clear", "SDM 29.3.3.2: EPTP bit 7 = 0: a supervisor shadow-stack write needs EPT bit 1")
+{
+	struct ept_model m; struct guest_state g; struct ept_outcome o;
+	struct linear_access la = ss_lin(LINEAR_WRITE, false);
+	ss_case(&m, &g, P_STD, SUP_TBL, SS_SUP, 1 | WB | EPT_SUPERVISOR_SHADOW_STACK);
+	ept_model_linear(&m, &g, &la, &o, NULL);
+	expect_viol(&o, QW | RD | GV | TA | EPT_QUAL_SHADOW_STACK, MASK_STD, G_DATA + 0x123, 4);
+}
+
+UNIT(ss_pg_off, "lin.ss.pg-off.sup-write", "SDM 29.3.3.2: with CR0.PG = 0 a CPL-0 shadow-stack write is a supervisor one (its address is user-mode: bit 9)")
+{
+	struct ept_model m; struct guest_state g = { .cr0 = X86_CR0_PE | X86_CR0_WP, .cr4 = X86_CR4_CET };
+	struct ept_outcome o;
+	struct linear_access la = { .gla = G_DATA + 0x123, .kind = LINEAR_WRITE, .shadow_stack = true };
+	fixture(&m, P_SSS);
+	ept_page(G_DATA, 1 | WB | EPT_SUPERVISOR_SHADOW_STACK);
+	ept_model_linear(&m, &g, &la, &o, NULL);
+	expect_eq("EPT R + bit 60: completes", o.kind, EPT_OUTCOME_TRANSLATION);
+	ept_page(G_DATA, 3 | WB);
+	ept_model_linear(&m, &g, &la, &o, NULL);
+	expect_viol(&o, QW | RD | WR | GV | TA | EPT_QUAL_SHADOW_STACK, ~(UXQ | ADV_BITS), G_DATA + 0x123, 0);
+}

@@ -7,6 +7,7 @@
 #include "x86/ad_model.h"
 
 extern char guest_op_read[], guest_op_write[], guest_op_rmw[], guest_op_fetch[];
+extern char guest_op_ss_read[], guest_op_ss_write[], guest_op_uss_write[];
 /* lib/x86/guest_access32.S: the same operations in 32-bit code */
 extern char guest32_op_read[], guest32_op_write[], guest32_op_rmw[], guest32_op_fetch[];
 
@@ -41,7 +42,8 @@ static void vmcs_guest32(bool paging_off)
 
 const char *guest_op_name(enum guest_op op)
 {
-	static const char *const names[] = { "read", "write", "fetch", "rmw" };
+	static const char *const names[] = { "read", "write", "fetch", "rmw", "ss-read", "ss-write",
+					     "user-ss-write" };
 	return op < ARRAY_SIZE(names) ? names[op] : "?";
 }
 
@@ -201,13 +203,22 @@ void ept_env_guest_state(struct guest_state *gs)
 static const enum linear_kind op_kinds[] = {
 	[GUEST_OP_READ] = LINEAR_READ, [GUEST_OP_WRITE] = LINEAR_WRITE,
 	[GUEST_OP_FETCH] = LINEAR_FETCH, [GUEST_OP_RMW] = LINEAR_RMW,
+	[GUEST_OP_SS_READ] = LINEAR_READ, [GUEST_OP_SS_WRITE] = LINEAR_WRITE,
+	[GUEST_OP_USS_WRITE] = LINEAR_WRITE,
 };
 
 static void model_access(struct ept_env *env, enum guest_op op, uint64_t gla,
 			 struct ept_outcome *o, struct ept_trace *trace)
 {
 	struct guest_state gs;
-	struct linear_access la = { .gla = gla, .kind = op_kinds[op] };
+	struct linear_access la = {
+		.gla = gla, .kind = op_kinds[op],
+		.shadow_stack = op == GUEST_OP_SS_READ || op == GUEST_OP_SS_WRITE ||
+				op == GUEST_OP_USS_WRITE,
+		/* WRUSS: "the processor treats its shadow-stack accesses as
+		 * user accesses" (its instruction page) */
+		.user = op == GUEST_OP_USS_WRITE,
+	};
 
 	ept_env_guest_state(&gs);
 	env->model.eptp = vmcs_read(VMCS_EPT_POINTER);
@@ -224,10 +235,14 @@ uint64_t ept_env_stub(const struct ept_env *env, enum guest_op op)
 	static char *const entry[] = {
 		[GUEST_OP_READ] = guest_op_read, [GUEST_OP_WRITE] = guest_op_write,
 		[GUEST_OP_FETCH] = guest_op_fetch, [GUEST_OP_RMW] = guest_op_rmw,
+		[GUEST_OP_SS_READ] = guest_op_ss_read, [GUEST_OP_SS_WRITE] = guest_op_ss_write,
+		[GUEST_OP_USS_WRITE] = guest_op_uss_write,
 	};
+	/* no shadow-stack operations in 32-bit code (NULL) */
 	static char *const entry32[] = {
 		[GUEST_OP_READ] = guest32_op_read, [GUEST_OP_WRITE] = guest32_op_write,
 		[GUEST_OP_FETCH] = guest32_op_fetch, [GUEST_OP_RMW] = guest32_op_rmw,
+		[GUEST_OP_USS_WRITE] = NULL,
 	};
 
 	return (uintptr_t)(env->guest32 ? entry32 : entry)[op];
@@ -261,6 +276,9 @@ struct vmx_exit ept_env_run(struct ept_env *env, enum guest_op op, uint64_t gla,
 	if (env->mode == GUEST_PAGING_PAE && !env->paging_off)
 		ept_env_sync_pdptes(env);
 	vcpu_set_entry(env->vcpu, (void (*)(void))ept_env_stub(env, op), gla);
+	/* the shadow-stack read is at SSP ("load CET state" is on) */
+	if (op == GUEST_OP_SS_READ)
+		vmcs_write(VMCS_GUEST_SSP, gla);
 	env->vcpu->regs.rsi = value;
 	env->vcpu->regs.rax = 0;
 	return vmx_run_guest(env->vcpu);
@@ -410,7 +428,7 @@ void outcome_got_exit(struct outcome *g, const struct vmx_exit *e)
 
 void ept_case_expect(struct ept_env *env, struct ept_case *c)
 {
-	bool write = c->op == GUEST_OP_WRITE || c->op == GUEST_OP_RMW;
+	bool write = guest_op_writes(c->op);
 	const struct ept_outcome *o = &c->model;
 
 	if (c->host)
@@ -427,14 +445,17 @@ void ept_case_expect(struct ept_env *env, struct ept_case *c)
 		static const uint64_t data[] = {
 			[GUEST_OP_READ] = CASE_PATTERN, [GUEST_OP_WRITE] = CASE_WRITE_VALUE,
 			[GUEST_OP_RMW] = CASE_PATTERN + CASE_RMW_ADDEND,
+			[GUEST_OP_SS_WRITE] = CASE_WRITE_VALUE, [GUEST_OP_USS_WRITE] = CASE_WRITE_VALUE,
 		};
-		uint64_t want = c->op == GUEST_OP_FETCH ? c->gla : data[c->op];
+		/* a fetch: the VMCALL at the target ran (its RIP); INCSSPQ by
+		 * one entry: SSP advanced by 8 */
+		uint64_t want = c->op == GUEST_OP_FETCH ? c->gla :
+				c->op == GUEST_OP_SS_READ ? c->gla + 8 : data[c->op];
 
 		/* a 32-bit guest's accesses are 4 bytes (guest_access32.S): a
 		 * read defines EAX only, a write leaves the upper 4 bytes */
 		if (env->guest32 && c->op != GUEST_OP_FETCH)
 			want = (CASE_PATTERN & ~0xffffffffull) | (uint32_t)want;
-		/* a fetch: the VMCALL at the target ran (its RIP) */
 		outcome_set(&c->want, FLD_DATA, want,
 			    env->guest32 && c->op == GUEST_OP_READ ? 0xffffffffull : ~0ull);
 	} else if (c->host && write && o->kind != EPT_OUTCOME_UNMODELED) {
@@ -481,6 +502,7 @@ void ept_case_run(struct ept_env *env, struct ept_case *c)
 		c->got.v[FLD_MEM] = *c->host;
 		switch (c->op) {
 		case GUEST_OP_READ:
+		case GUEST_OP_SS_READ:
 			c->got.v[FLD_DATA] = c->exit.regs.rax;
 			break;
 		case GUEST_OP_FETCH:

@@ -29,8 +29,20 @@ enum guest_op {
 	GUEST_OP_WRITE,
 	GUEST_OP_FETCH,
 	GUEST_OP_RMW,
+	/* Shadow-stack accesses (64-bit guests only; the test turns on
+	 * CR4.CET, IA32_S_CET.SH_STK_EN and WR_SHSTK_EN, and "load CET
+	 * state" so that ept_env_run() can set SSP): */
+	GUEST_OP_SS_READ,	/* INCSSPQ at SSP = the GLA; data: SSP after (GLA + 8) */
+	GUEST_OP_SS_WRITE,	/* WRSSQ: a supervisor shadow-stack write */
+	GUEST_OP_USS_WRITE,	/* WRUSSQ: a user shadow-stack write at CPL 0 */
 };
 const char *guest_op_name(enum guest_op op);
+/* The access writes its target (the guest A/D model's "write"). */
+static inline bool guest_op_writes(enum guest_op op)
+{
+	return op == GUEST_OP_WRITE || op == GUEST_OP_RMW || op == GUEST_OP_SS_WRITE ||
+	       op == GUEST_OP_USS_WRITE;
+}
 
 struct ept_env_config {
 	enum guest_paging_mode mode;	/* 0 means GUEST_PAGING_4LEVEL */

@@ -210,7 +210,7 @@ void ept_layout_want_ref(struct ept_env *env, const struct ept_layout *l, unsign
 			 const struct ept_case *c, struct outcome *w)
 {
 	const struct ept_layout_ref *r = &l->ref[k];
-	bool write = c->op == GUEST_OP_WRITE || c->op == GUEST_OP_RMW;
+	bool write = guest_op_writes(c->op);
 
 	memset(w, 0, sizeof(*w));
 	w->nr_ept_ad = (uint8_t)r->nr_ept;

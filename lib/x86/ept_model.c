@@ -185,12 +185,43 @@ static struct ept_needs ept_needs_of(const struct ept_model *m,
 	return n;
 }
 
+/*
+ * Supervisor shadow-stack pages, SDM 29.3.3.2: with EPTP bit 7 = 1
+ * ("enable supervisor shadow-stack control", 25.6.11) a supervisor
+ * shadow-stack access, read or write, causes an EPT violation iff bit 0
+ * (read) is 0 in any EPT paging-structure entry used to translate the
+ * GPA, bit 1 (write) is 0 in any of them other than the one that maps the
+ * page, or bit 60 (supervisor shadow stack) is 0 in the one that maps the
+ * page.  The rule takes the place of the data read/write rules for such
+ * an access: the leaf's bit 1 does not matter, and a leaf without bit 60
+ * stops even a write it allows.  User shadow-stack accesses (CPL 3, and
+ * WRUSS), and every access with EPTP bit 7 = 0 (bit 60 then ignored),
+ * follow the ordinary rules.  Not-present entries and misconfigurations
+ * end the walk first, as for any access.
+ */
+static bool ept_sss_applies(const struct ept_model *m, const struct ept_access *a)
+{
+	return (m->eptp & EPTP_SSS_ENABLE) && a->shadow_stack && !a->user_access;
+}
+
+/* and_bits: the AND over the whole walk; and_above: over every entry but
+ * the leaf; leaf: the entry that maps the page. */
+static bool ept_sss_allowed(uint64_t and_bits, uint64_t and_above, uint64_t leaf)
+{
+	return (and_bits & EPT_READ) && (and_above & EPT_WRITE) &&
+	       (leaf & EPT_SUPERVISOR_SHADOW_STACK);
+}
+
 /* rwx accumulated over the walk: bit 0 R, 1 W, 2 X(S), 10 XU. */
 static bool ept_access_allowed(const struct ept_model *m,
-			       const struct ept_access *a, uint64_t and_bits)
+			       const struct ept_access *a, uint64_t and_bits,
+			       uint64_t and_above, uint64_t leaf)
 {
 	struct ept_needs n = ept_needs_of(m, a);
 	uint64_t xbit = EPT_EXEC;
+
+	if (ept_sss_applies(m, a))
+		return ept_sss_allowed(and_bits, and_above, leaf);
 
 	/* 29.3.3.2: with MBEC, a fetch from a supervisor-mode linear address
 	 * needs bit 2 (XS) in every entry, one from a user-mode linear address
@@ -420,6 +451,8 @@ static uint64_t ept_violation_rules(const struct ept_model *m, const struct ept_
 	struct ept_needs n = ept_needs_of(m, a);
 	bool user_x = m->ctl.mbec && a->user;
 
+	if (ept_sss_applies(m, a))
+		return EPT_RULE(SSS_DECIDES);
 	if (a->kind == EPT_ACCESS_PDPTE_LOAD)
 		return EPT_RULE(VIOL_PDPTE_LOAD);
 	if (n.r && !(and_bits & EPT_READ))
@@ -502,7 +535,7 @@ enum ept_outcome_kind ept_model_access(const struct ept_model *m,
 				       struct ept_outcome *o)
 {
 	uint64_t hpas[EPT_MAX_LEVELS + 1], e = 0;
-	uint64_t and_bits = EPT_RWX_MASK | EPT_USER_EXEC;
+	uint64_t and_bits = EPT_RWX_MASK | EPT_USER_EXEC, and_above = and_bits;
 	uint64_t table = m->eptp & addr_bits(m, 12);
 	unsigned top = ept_walk_levels(m->eptp), l;
 
@@ -529,6 +562,7 @@ enum ept_outcome_kind ept_model_access(const struct ept_model *m,
 
 		hpas[l] = table + ((a->gpa >> shift) & 511) * 8;
 		e = m->read(m->ctx, hpas[l]);
+		and_above = and_bits;
 		and_bits &= e;
 		if (!ept_entry_present(m, e)) {
 			o->kind = EPT_OUTCOME_VIOLATION;
@@ -563,24 +597,18 @@ enum ept_outcome_kind ept_model_access(const struct ept_model *m,
 		table = e & addr_bits(m, 12);
 	}
 
-	/* Supervisor shadow-stack accesses with EPTP bit 7 = 1 (25.6.11, and
-	 * 28.2.1 bit 14) follow their own permission rule in 29.3.3.2, which
-	 * involves the leaf's bit 60 in place of its write permission.  The
-	 * model does not predict it: once the walk reached a leaf, such an
-	 * access is UNMODELED whatever the entries say.  Not-present entries
-	 * and misconfigurations (above) end every access the same way. */
-	if ((m->eptp & EPTP_SSS_ENABLE) && a->shadow_stack && !a->user) {
-		o->kind = EPT_OUTCOME_UNMODELED;
-		o->unmodeled = EPT_UNMODELED_SSS;
-		o->rules = EPT_RULE(UNMODELED);
-		return o->kind;
-	}
+	/* ept_sss_applies(): the supervisor shadow-stack rule decides. */
+	if (ept_sss_applies(m, a))
+		o->rules |= EPT_RULE(SSS_DECIDES);
 
-	if (!ept_access_allowed(m, a, and_bits)) {
+	if (!ept_access_allowed(m, a, and_bits, and_above, e)) {
 		struct ept_needs n = ept_needs_of(m, a);
 
-		/* SPP (29.3.4, spp_model.c) decides an eligible write. */
-		if (spp_write_eligible(m->ctl.spp, l, e, and_bits,
+		/* SPP (29.3.4, spp_model.c) decides an eligible write: one EPT
+		 * stops for lack of write permission alone, which is never why
+		 * the supervisor shadow-stack rule stops an access. */
+		if (!ept_sss_applies(m, a) &&
+		    spp_write_eligible(m->ctl.spp, l, e, and_bits,
 				       n.w && (a->kind == EPT_ACCESS_WRITE || a->kind == EPT_ACCESS_RMW) &&
 				       a->gla_valid)) {
 			struct spp_table t = { m->ctl.spptp, m->caps.maxphyaddr, m->read, m->ctx };
@@ -695,7 +723,6 @@ const char *ept_unmodeled_reason_name(enum ept_unmodeled_reason r)
 	switch (r) {
 	case EPT_UNMODELED_NONE: return "none";
 	case EPT_UNMODELED_SPP: return "SDM 29.3.4: SPP decides this write (sub-page permissions not modeled)";
-	case EPT_UNMODELED_SSS: return "SDM 29.3.3.2: supervisor shadow-stack access with EPTP bit 7 = 1 (not modeled)";
 	case EPT_UNMODELED_GPA_ABOVE_48: return "SDM 29.3.2: 4-level EPT and GPA bits 51:48 not 0 (not modeled)";
 	}
 	return "?";

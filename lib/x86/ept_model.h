@@ -33,10 +33,9 @@
  *                            (enum ept_misconfig_rule; ept_misconfig_rule_name()).
  *   EPT_OUTCOME_GUEST_FAULT  (linear walks only) the guest's own paging
  *                            faulted first: vector, error code, CR2.
- *   EPT_OUTCOME_UNMODELED    the case depends on a feature the model does
- *                            not predict (a supervisor shadow-stack access
- *                            with EPTP bit 7 = 1, a GPA above bit 47 under
- *                            a 4-level EPT); a test must skip it
+ *   EPT_OUTCOME_UNMODELED    the case depends on something the model does
+ *                            not predict (a GPA above bit 47 under a
+ *                            4-level EPT); a test must skip it
  *                            (o.unmodeled says why).
  *   EPT_OUTCOME_SPP_EVENT    a write SPP decided met an SPPT miss or
  *                            misconfiguration: exit 66, o.spp (spp_model.h);
@@ -63,6 +62,7 @@
  *   - every misconfiguration rule ......... ept_entry_misconfig()    29.3.3.1
  *   - misconfiguration vs violation ....... ept_model_access()       29.3.3
  *   - every permission rule ............... ept_access_allowed()     29.3.3.2
+ *   - supervisor shadow-stack pages ....... ept_sss_applies/allowed() 29.3.3.2
  *   - exit qualification and its mask ..... ept_qualification()      28.2.1
  *   - accessed and dirty flags ............ ept_ad_updates()         29.3.5
  *   - EPT/PAT memory type, CR0.CD ......... ept_effective_memtype()  29.3.7.2
@@ -154,7 +154,12 @@ struct ept_access {
 	 * 9-11); with CR0.PG = 0: user = writable = true, xd = false.
 	 * `user` also selects XU vs XS for fetches under MBEC. */
 	bool user, writable, xd;
-	bool shadow_stack;      /* bit 13; `user` says user vs supervisor */
+	bool shadow_stack;      /* a shadow-stack access (qualification bit 13) */
+	/* The access is a user-mode one (CPL 3, or WRUSS: Vol. 3A 4.6.1),
+	 * as opposed to `user`, the mode of the address.  For shadow-stack
+	 * accesses it says whether the supervisor shadow-stack rule of EPTP
+	 * bit 7 applies (ept_model.c, ept_sss_applies()). */
+	bool user_access;
 	bool iret_nmi_unblock;  /* IRET executed while NMI(-virtual) blocked */
 	bool event_delivery;    /* exit during event delivery: bit 12 undefined */
 	uint8_t size;           /* bytes written (SPP sub-pages); 0 counts as 1 */
@@ -187,7 +192,6 @@ enum ept_misconfig_rule {
 enum ept_unmodeled_reason {
 	EPT_UNMODELED_NONE = 0,
 	EPT_UNMODELED_SPP,              /* write to a 4K page with SPP bit 61 */
-	EPT_UNMODELED_SSS,              /* supervisor shadow-stack access, EPTP bit 7 */
 	EPT_UNMODELED_GPA_ABOVE_48,     /* 4-level EPT, GPA bits 51:48 not all 0 */
 };
 const char *ept_unmodeled_reason_name(enum ept_unmodeled_reason r);
@@ -290,7 +294,7 @@ struct ept_guest_fault {
 	X(AD_EPT_A,          "ad.ept-accessed",           "29.3.5: EPT accessed flags of a completed translation") \
 	X(AD_EPT_D,          "ad.ept-dirty",              "29.3.5: EPT dirty flag of a write's leaf (guest paging accesses count as writes)") \
 	X(SPP_DECIDES,       "spp.write",                 "29.3.4: SPP decides an eligible write") \
-	X(UNMODELED,         "unmodeled",                 "the model does not predict the case (SPP, SSS, GPA above bit 47)") \
+	X(UNMODELED,         "unmodeled",                 "the model does not predict the case (GPA above bit 47)") \
 	X(GUEST_GP_CANON,    "guest.gp-noncanonical",     "Vol. 3A 4.5: a non-canonical linear address: #GP") \
 	X(GUEST_PF_NP,       "guest.pf-not-present",      "Vol. 3A 4.7: a guest paging-structure entry not present: #PF") \
 	X(GUEST_PF_PDPTE,    "guest.pf-pdpte-not-present", "Vol. 3A 4.4.2: PAE PDPTE register not present: #PF") \
@@ -301,8 +305,10 @@ struct ept_guest_fault {
 	X(GUEST_PF_SMEP,     "guest.pf-smep",             "Vol. 3A 4.6: supervisor fetch from a user-mode address with CR4.SMEP") \
 	X(GUEST_PF_SMAP,     "guest.pf-smap",             "Vol. 3A 4.6: supervisor data access to a user-mode address with CR4.SMAP") \
 	X(GUEST_PF_PK,       "guest.pf-pkey",             "Vol. 3A 4.6.2: protection key denies the access") \
+	X(GUEST_PF_SS,       "guest.pf-shadow-stack",     "Vol. 3A 4.6.1: a shadow-stack access to an address that is no shadow-stack page of its mode") \
 	X(GUEST_AD_UPDATE,   "guest.ad-update",           "Vol. 3A 4.8: the walk sets guest A/D flags (data writes through EPT)") \
-	X(GUEST_GP_PDPTE,    "guest.gp-pdpte-reserved",   "Vol. 3A 4.4.1: PAE PDPTE load with a reserved bit: #GP(0)")
+	X(GUEST_GP_PDPTE,    "guest.gp-pdpte-reserved",   "Vol. 3A 4.4.1: PAE PDPTE load with a reserved bit: #GP(0)") \
+	X(SSS_DECIDES,       "sss.supervisor-shadow-stack", "29.3.3.2: EPTP bit 7 = 1: a supervisor shadow-stack access needs bit 0 in every entry, bit 1 in every entry but the leaf, bit 60 in the leaf")
 
 enum ept_rule {
 #define EPT_RULE_ENUM(e, name, sdm) EPT_RULE_##e,

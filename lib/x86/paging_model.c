@@ -140,6 +140,8 @@ static void final_access(struct ept_access *a, const struct linear_access *la,
 	}
 	a->gpa = gpa;
 	a->size = la->size;
+	a->shadow_stack = la->shadow_stack;
+	a->user_access = la->user;
 	a->user = u_addr;
 	a->writable = rw_addr;
 	a->xd = xd_addr;
@@ -175,6 +177,7 @@ enum ept_outcome_kind ept_model_linear(const struct ept_model *m,
 	bool write = la->kind == LINEAR_WRITE || la->kind == LINEAR_RMW;
 	bool fetch = la->kind == LINEAR_FETCH;
 	bool u_addr = true, rw_addr = true, xd_addr = false, nxe;
+	bool rw_above = true;   /* R/W in every entry but the one that maps the page */
 	enum guest_mode mode;
 	uint64_t base, gpa = 0, ec_base;
 	uint64_t ad_rules = 0;  /* A/D rules of the accesses before the final one */
@@ -224,6 +227,7 @@ enum ept_outcome_kind ept_model_linear(const struct ept_model *m,
 	 * I/D is set for fetches "if CR4.SMEP = 1 or (CR4.PAE = 1 and
 	 * IA32_EFER.NXE = 1)". */
 	ec_base = (write ? PFEC_W : 0) | (la->user ? PFEC_U : 0) |
+		  (la->shadow_stack ? PFEC_SS : 0) |
 		  (fetch && ((g->cr4 & X86_CR4_SMEP) ||
 			     ((g->cr4 & X86_CR4_PAE) && (g->efer & EFER_NXE))) ? PFEC_I : 0);
 
@@ -286,6 +290,7 @@ enum ept_outcome_kind ept_model_linear(const struct ept_model *m,
 		 * writable iff R/W = 1 in every entry; execute-disable iff XD = 1
 		 * in any entry (NXE = 1). */
 		u_addr = u_addr && (e & PTE_USER);
+		rw_above = rw_addr;
 		rw_addr = rw_addr && (e & PTE_WRITE);
 		if (nxe && (e & PTE_NX))
 			xd_addr = true;
@@ -315,7 +320,20 @@ enum ept_outcome_kind ept_model_linear(const struct ept_model *m,
 		uint64_t rule = 0;
 		uint64_t leaf_e = w.val[w.n - 1];
 
-		if (la->user) {
+		if (la->shadow_stack) {
+			/* Shadow-stack accesses (CR4.CET = 1) go only to
+			 * shadow-stack addresses -- R/W = 0 and D = 1 in the entry
+			 * that maps the page, R/W = 1 in every other entry -- of
+			 * the access's own mode: user-mode addresses for user-mode
+			 * accesses, supervisor-mode ones otherwise.  CR0.WP, SMAP
+			 * and XD play no part. */
+			bool ss_addr = !(leaf_e & PTE_WRITE) && (leaf_e & PTE_DIRTY) && rw_above;
+
+			if (!ss_addr || u_addr != la->user) {
+				fault = true;
+				rule = EPT_RULE(GUEST_PF_SS);
+			}
+		} else if (la->user) {
 			/* User-mode accesses: only user-mode addresses; writes need
 			 * R/W = 1; fetches need XD = 0. */
 			if (!u_addr || (write && !rw_addr) || (fetch && xd_addr)) {

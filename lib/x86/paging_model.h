@@ -25,8 +25,13 @@
  *
  * Guest modes: 4-level and 5-level (CR4.LA57), PAE, 32-bit (4-MByte pages
  * with CR4.PSE), and CR0.PG = 0 (unrestricted guest: GPA = linear address).
- * Not modeled: PCIDE effects (none on a walk), CR4.PKS, CET shadow-stack
- * page rules, HLAT, SGX.  CR0.CD is taken as 0.
+ * Shadow-stack accesses (CR4.CET = 1): the access-rights rule of
+ * shadow-stack pages (Vol. 3A 4.6.1) and the #PF error code's SS flag;
+ * the caller passes only accesses that happen (CR4.CET = 1, shadow
+ * stacks enabled at that CPL).
+ * Not modeled: PCIDE effects (none on a walk), CR4.PKS, protection keys
+ * of a user-mode shadow-stack access (the key is checked as for a data
+ * access), HLAT, SGX.  CR0.CD is taken as 0.
  */
 #ifndef LIB_X86_PAGING_MODEL_H
 #define LIB_X86_PAGING_MODEL_H
@@ -52,7 +57,9 @@ enum linear_kind {
 struct linear_access {
 	uint64_t gla;
 	enum linear_kind kind;
-	bool user;              /* CPL = 3 (a user-mode access) */
+	bool user;              /* CPL = 3, or WRUSS (a user-mode access) */
+	bool shadow_stack;      /* a shadow-stack access (CALL/RET, WRSS,
+				   INCSSP, ...): kind READ or WRITE */
 	bool implicit;          /* implicit supervisor access (GDT, ...) */
 	bool iret_nmi_unblock, event_delivery;  /* qualification bit 12 */
 	uint8_t size;           /* bytes of the final access (SPP); 0: 1 */
@@ -79,6 +86,7 @@ struct ept_trace {
 #define PFEC_RSVD       BIT(3)
 #define PFEC_I          BIT(4)
 #define PFEC_PK         BIT(5)
+#define PFEC_SS         BIT(6)
 #define GUEST_VECTOR_GP 13
 #define GUEST_VECTOR_PF 14
 

@@ -642,4 +642,15 @@ struct ve_info {
 #define VMCS_GUEST_IA32_RTIT_CTL        0x2814      /* B.2.3 */
 /* ---- end of issue 5 additions ---------------------------------------- */
 
+/* ---- CET supervisor shadow stacks (ept_sss) ---------------------------- */
+#define MSR_IA32_S_CET                  0x6a2       /* Vol. 4 Table 2-2 */
+#define CET_SH_STK_EN                   BIT(0)      /* IA32_S_CET: shadow stacks */
+#define CET_WR_SHSTK_EN                 BIT(1)      /* IA32_S_CET: WRSS allowed */
+#define CPUID_7_ECX_CET_SS              BIT(7)      /* CPUID.(EAX=7,ECX=0):ECX */
+#define ENTRY_LOAD_CET_STATE            BIT(20)     /* Table 25-15 */
+#define VMCS_GUEST_S_CET                0x6828      /* B.4.3 */
+#define VMCS_GUEST_SSP                  0x682a
+#define VMCS_GUEST_INTR_SSP_TABLE       0x682c
+/* ---- end of CET additions --------------------------------------------- */
+
 #endif
