@@ -28,8 +28,9 @@
  * Needs IA32_VMX_EPT_VPID_CAP bit 23 (except ept_sss_off), CPUID.(EAX=7,
  * ECX=0):ECX bit 7 (CET_SS), IA32_VMX_CR4_FIXED1 bit 23 (CR4.CET) and the
  * "load CET state" VM-entry control; each case skips naming what is
- * missing.  Debian's Bochs 2.7 has no CET: every case skips there.  The
- * VM-entry check of EPTP bit 7 itself is vmx_eptp's (eptp.bit7).
+ * missing.  Of Debian's Bochs 2.7 models only tigerlake has CET and bit 23
+ * (its deviations are listed); the others skip.  The VM-entry check of
+ * EPTP bit 7 itself is vmx_eptp's (eptp.bit7).
  */
 #include "libcflat.h"
 #include "test.h"
