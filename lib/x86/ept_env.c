@@ -291,15 +291,6 @@ static uint64_t window_gpa_of(const struct ept_env *env, uint64_t gla)
 	return gla - env->window_gla + env->window_gpa;
 }
 
-static bool guest_leaf(const struct ept_env *env, unsigned level, uint64_t e)
-{
-	if (level == 1)
-		return true;
-	if (env->mode == GUEST_PAGING_PAE && level == 3)
-		return false;
-	return level <= 3 && (e & PTE_PSE);
-}
-
 /* The guest entries of the window's walk whose A/D flags a case observes:
  * every level but the PAE PDPTEs (registers, no A/D: Vol. 3A 4.4.1). */
 static unsigned guest_walk(struct ept_env *env, uint64_t gla, uint8_t level_out[OUTCOME_AD_MAX])
@@ -316,7 +307,7 @@ static unsigned guest_walk(struct ept_env *env, uint64_t gla, uint8_t level_out[
 		e = gpt_entry_read(&env->gpt, gla, level);
 		if (!(env->mode == GUEST_PAGING_PAE && level == 3))
 			level_out[n++] = (uint8_t)level;
-		if (!(e & PTE_PRESENT) || guest_leaf(env, level, e))
+		if (!(e & PTE_PRESENT) || gpt_entry_is_leaf(env->mode, level, e))
 			break;
 	}
 	return n;
@@ -488,7 +479,7 @@ void ept_case_expect(struct ept_env *env, struct ept_case *c)
 
 		c->want.guest_ad_level[i] = (uint8_t)level;
 		outcome_want_ad(&c->want, FLD_GUEST_AD, i,
-			ad_model_guest(o, &c->trace, level, guest_leaf(env, level, e), write, e));
+			ad_model_guest(o, &c->trace, level, gpt_entry_is_leaf(env->mode, level, e), write, e));
 	}
 }
 

@@ -19,15 +19,6 @@ static bool walked_level(const struct ept_env *env, unsigned level)
 	return !(pae(env) && level == 3);
 }
 
-static bool guest_leaf(const struct ept_env *env, unsigned level, uint64_t e)
-{
-	if (level == 1)
-		return true;
-	if (pae(env) && level == 3)
-		return false;
-	return level <= 3 && (e & PTE_PSE);
-}
-
 static unsigned table_region(const struct ept_env *env, unsigned level)
 {
 	return env->guest32 ? level : level + 1;
@@ -90,7 +81,7 @@ bool ept_layout_init(struct ept_env *env, struct ept_layout *l, uint64_t page_hp
 			r->gpa = gpt_entry_gpa(g, l->gla, level);
 			r->hpa = gpt_table_hpa(g, table) + (r->gpa - table);
 		}
-		if (guest_leaf(env, level, e))
+		if (gpt_entry_is_leaf(env->mode, level, e))
 			break;
 	}
 	l->ref[l->nr_refs].guest_level = 0;
@@ -167,7 +158,7 @@ void ept_layout_map(struct ept_env *env, struct ept_layout *l, uint64_t ept_page
 		e = gpt_entry_read(&env->gpt, stub, level);
 		if (walked_level(env, level))
 			gpt_entry_update(&env->gpt, stub, level, PTE_ACCESSED, 0);
-		if (guest_leaf(env, level, e))
+		if (gpt_entry_is_leaf(env->mode, level, e))
 			break;
 	}
 }
@@ -187,7 +178,7 @@ void ept_layout_set_ad(struct ept_env *env, struct ept_layout *l, bool ept, bool
 		if (guest && r->guest_level) {
 			uint64_t e = gpt_entry_read(&env->gpt, l->gla, r->guest_level);
 			uint64_t ad = PTE_ACCESSED |
-				      (guest_leaf(env, r->guest_level, e) ? PTE_DIRTY : 0);
+				      (gpt_entry_is_leaf(env->mode, r->guest_level, e) ? PTE_DIRTY : 0);
 
 			gpt_entry_update(&env->gpt, l->gla, r->guest_level, set ? ad : 0,
 					 set ? 0 : PTE_ACCESSED | PTE_DIRTY);
@@ -231,7 +222,7 @@ void ept_layout_want_ref(struct ept_env *env, const struct ept_layout *l, unsign
 
 		outcome_want_ad(w, FLD_GUEST_AD, 0,
 			   ad_model_guest(&c->model, &c->trace, r->guest_level,
-					  guest_leaf(env, r->guest_level, e), write, e));
+					  gpt_entry_is_leaf(env->mode, r->guest_level, e), write, e));
 		w->nr_guest_ad = 1;
 		w->guest_ad_level[0] = r->guest_level;
 	}

@@ -138,8 +138,7 @@ void gpt_map(struct guest_pt *g, uint64_t gla, uint64_t gpa, uint64_t page_size,
 		if (!(e & PTE_PRESENT)) {
 			e = new_table(g) | table_entry_bits(g, level);
 			write_entry(g, table, idx, e);
-		} else if (level <= 3 && level > 1 && (e & PTE_PSE) &&
-			   !(g->mode == GUEST_PAGING_PAE && level == 3)) {
+		} else if (gpt_entry_is_leaf(g->mode, level, e)) {
 			report(false, "guest-pt", "GLA %#lx: a large page is in the way at level %u",
 			       gla, level);
 			test_abort();
@@ -174,7 +173,7 @@ uint64_t gpt_table_gpa(const struct guest_pt *g, uint64_t gla, unsigned want)
 		uint64_t e = read_entry(g, table, index_of(g, gla, level));
 		if (!(e & PTE_PRESENT))
 			return 0;
-		if (level <= 3 && (e & PTE_PSE) && !(g->mode == GUEST_PAGING_PAE && level == 3))
+		if (gpt_entry_is_leaf(g->mode, level, e))
 			return 0;
 		table = e & addr_mask(g);
 	}
@@ -228,4 +227,13 @@ uint64_t gpt_relocate_table(struct guest_pt *g, uint64_t gla, unsigned level, ui
 		write_entry(g, parent, idx, (e & ~addr_mask(g)) | new_gpa);
 	}
 	return hpa;
+}
+
+bool gpt_entry_is_leaf(enum guest_paging_mode mode, unsigned level, uint64_t e)
+{
+	if (level == 1)
+		return true;
+	if (mode == GUEST_PAGING_PAE && level == 3)
+		return false;
+	return level <= 3 && (e & PTE_PSE);
 }

@@ -61,6 +61,10 @@ void gpt_entry_update(struct guest_pt *g, uint64_t gla, unsigned level, uint64_t
  * @new_gpa instead; returns the table's HPA, which the test maps there. */
 uint64_t gpt_relocate_table(struct guest_pt *g, uint64_t gla, unsigned level, uint64_t new_gpa);
 
+/* Whether entry @e at @level maps a page (Vol. 3A 4.3-4.5): every PTE, a
+ * PDE or PDPTE with PS = 1; never a PAE PDPTE (a register without PS). */
+bool gpt_entry_is_leaf(enum guest_paging_mode mode, unsigned level, uint64_t e);
+
 /* GPA -> HPA of a table of this hierarchy (identity when not relocated). */
 uint64_t gpt_table_hpa(const struct guest_pt *g, uint64_t table_gpa);
 
