@@ -25,7 +25,15 @@ static unsigned failed_row[MAX_FAILED];
 /* the line being printed: its start, and the directive seen so far */
 static char head[HEAD_LEN];
 static unsigned head_len;
-static char window[7];			/* the last 7 characters */
+/* the last 7 characters, the latest in the low byte: a line's directive
+ * is found with one compare a character (this runs for every character
+ * printed) */
+static uint64_t window;
+#define TAG7(s) ((uint64_t)(uint8_t)(s)[0] << 48 | (uint64_t)(uint8_t)(s)[1] << 40 | \
+		 (uint64_t)(uint8_t)(s)[2] << 32 | (uint64_t)(uint8_t)(s)[3] << 24 | \
+		 (uint64_t)(uint8_t)(s)[4] << 16 | (uint64_t)(uint8_t)(s)[5] << 8 | \
+		 (uint64_t)(uint8_t)(s)[6])
+#define WINDOW_MASK ((1ull << 56) - 1)
 static char directive;			/* 'S' (# SKIP), 'T' (# TODO) or 0 */
 
 static struct row *current_row(void)
@@ -88,16 +96,15 @@ static void feed_char(char c)
 		end_line();
 		head_len = 0;
 		directive = 0;
-		memset(window, 0, sizeof(window));
+		window = 0;
 		return;
 	}
 	if (head_len < HEAD_LEN)
 		head[head_len++] = c;
-	memmove(window, window + 1, sizeof(window) - 1);
-	window[sizeof(window) - 1] = c;
-	if (!directive && !memcmp(window, " # SKIP", 7))
+	window = (window << 8 | (uint8_t)c) & WINDOW_MASK;
+	if (!directive && window == TAG7(" # SKIP"))
 		directive = 'S';
-	if (!directive && !memcmp(window, " # TODO", 7))
+	if (!directive && window == TAG7(" # TODO"))
 		directive = 'T';
 }
 
