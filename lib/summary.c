@@ -90,28 +90,36 @@ static void end_line(void)
 	nr_failed++;
 }
 
-static void feed_char(char c)
-{
-	if (c == '\n') {
-		end_line();
-		head_len = 0;
-		directive = 0;
-		window = 0;
-		return;
-	}
-	if (head_len < HEAD_LEN)
-		head[head_len++] = c;
-	window = (window << 8 | (uint8_t)c) & WINDOW_MASK;
-	if (!directive && window == TAG7(" # SKIP"))
-		directive = 'S';
-	if (!directive && window == TAG7(" # TODO"))
-		directive = 'T';
-}
-
+/* The line state lives in locals while a string is fed: a store to
+ * head[] (a char) could alias any global, so the compiler would reload
+ * them all for every character. */
 void summary_feed(const char *s)
 {
-	while (*s)
-		feed_char(*s++);
+	unsigned len = head_len;
+	uint64_t win = window;
+	char dir = directive, c;
+
+	while ((c = *s++)) {
+		if (c == '\n') {
+			head_len = len;
+			directive = dir;
+			end_line();
+			len = 0;
+			dir = 0;
+			win = 0;
+			continue;
+		}
+		if (len < HEAD_LEN)
+			head[len++] = c;
+		win = (win << 8 | (uint8_t)c) & WINDOW_MASK;
+		if (!dir && win == TAG7(" # SKIP"))
+			dir = 'S';
+		if (!dir && win == TAG7(" # TODO"))
+			dir = 'T';
+	}
+	head_len = len;
+	window = win;
+	directive = dir;
 }
 
 void summary_print(void)
