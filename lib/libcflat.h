@@ -39,6 +39,7 @@ void puts(const char *s);	/* no newline added */
 
 /* Provided by the architecture (lib/x86): console and exit. */
 void arch_putchar(char c);
+void arch_puts(const char *s);
 void __noreturn arch_exit(int status);
 void arch_test_begin(void);	/* before each test */
 void arch_test_cleanup(void);	/* after each test, even an abandoned one */

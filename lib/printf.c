@@ -178,8 +178,7 @@ int snprintf(char *buf, size_t size, const char *fmt, ...)
 void puts(const char *s)
 {
 	summary_feed(s);
-	while (*s)
-		arch_putchar(*s++);
+	arch_puts(s);
 }
 
 int printf(const char *fmt, ...)

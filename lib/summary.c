@@ -25,7 +25,15 @@ static unsigned failed_row[MAX_FAILED];
 /* the line being printed: its start, and the directive seen so far */
 static char head[HEAD_LEN];
 static unsigned head_len;
-static char window[7];			/* the last 7 characters */
+/* the last 7 characters, the latest in the low byte: a line's directive
+ * is found with one compare a character (this runs for every character
+ * printed) */
+static uint64_t window;
+#define TAG7(s) ((uint64_t)(uint8_t)(s)[0] << 48 | (uint64_t)(uint8_t)(s)[1] << 40 | \
+		 (uint64_t)(uint8_t)(s)[2] << 32 | (uint64_t)(uint8_t)(s)[3] << 24 | \
+		 (uint64_t)(uint8_t)(s)[4] << 16 | (uint64_t)(uint8_t)(s)[5] << 8 | \
+		 (uint64_t)(uint8_t)(s)[6])
+#define WINDOW_MASK ((1ull << 56) - 1)
 static char directive;			/* 'S' (# SKIP), 'T' (# TODO) or 0 */
 
 static struct row *current_row(void)
@@ -82,29 +90,36 @@ static void end_line(void)
 	nr_failed++;
 }
 
-static void feed_char(char c)
-{
-	if (c == '\n') {
-		end_line();
-		head_len = 0;
-		directive = 0;
-		memset(window, 0, sizeof(window));
-		return;
-	}
-	if (head_len < HEAD_LEN)
-		head[head_len++] = c;
-	memmove(window, window + 1, sizeof(window) - 1);
-	window[sizeof(window) - 1] = c;
-	if (!directive && !memcmp(window, " # SKIP", 7))
-		directive = 'S';
-	if (!directive && !memcmp(window, " # TODO", 7))
-		directive = 'T';
-}
-
+/* The line state lives in locals while a string is fed: a store to
+ * head[] (a char) could alias any global, so the compiler would reload
+ * them all for every character. */
 void summary_feed(const char *s)
 {
-	while (*s)
-		feed_char(*s++);
+	unsigned len = head_len;
+	uint64_t win = window;
+	char dir = directive, c;
+
+	while ((c = *s++)) {
+		if (c == '\n') {
+			head_len = len;
+			directive = dir;
+			end_line();
+			len = 0;
+			dir = 0;
+			win = 0;
+			continue;
+		}
+		if (len < HEAD_LEN)
+			head[len++] = c;
+		win = (win << 8 | (uint8_t)c) & WINDOW_MASK;
+		if (!dir && win == TAG7(" # SKIP"))
+			dir = 'S';
+		if (!dir && win == TAG7(" # TODO"))
+			dir = 'T';
+	}
+	head_len = len;
+	window = win;
+	directive = dir;
 }
 
 void summary_print(void)
