@@ -46,7 +46,8 @@ static const struct {
  * instructions: between two polls, this many PAUSEs */
 #define COM1_POLL_GAP   16
 
-static bool have_com1, have_e9;
+/* which ports answered at boot (console_init()); which ones are in use */
+static bool com1_found, e9_found, have_com1, have_e9;
 /*
  * Characters COM1 takes without another LSR read: a 16550A with FIFOs on
  * reports THRE when its transmit FIFO is empty, so after THRE the next 16
@@ -98,7 +99,7 @@ static void com1_init(void)
 	outb(COM1 + UART_LCR, 0x03);	/* 8N1 */
 	outb(COM1 + UART_FCR, 0xc7);	/* FIFOs on and cleared */
 	outb(COM1 + UART_MCR, 0x03);	/* DTR, RTS */
-	have_com1 = inb(COM1 + UART_LSR) != 0xff;
+	com1_found = have_com1 = inb(COM1 + UART_LSR) != 0xff;
 	if (have_com1 && (inb(COM1 + UART_IIR) & UART_IIR_FIFO) == UART_IIR_FIFO)
 		com1_fifo = UART_FIFO_LEN;
 }
@@ -144,7 +145,7 @@ void console_init(const struct multiboot_info *mbi)
 	char why[160] = "";
 
 	com1_init();
-	have_e9 = inb(DEBUG_PORT) == DEBUG_PORT;
+	e9_found = have_e9 = inb(DEBUG_PORT) == DEBUG_PORT;
 
 	/* With framebuffer info from the loader: EGA text (GRUB on BIOS) gives
 	 * the text geometry; anything else (GRUB on UEFI) is drawn on by
@@ -246,24 +247,31 @@ const char *console_screen(void)
 }
 
 /*
- * Kernel option console=serial (the runner passes it): COM1 only.  Under
- * an emulator every character mirrored to port 0xE9 and to the screen
- * costs more than the check that printed it, and nobody watches that
- * screen.  The screen keeps one line saying where the results went.
+ * Kernel option console=serial (the runner passes it on QEMU): COM1 only.
+ * Under an emulator every character mirrored to port 0xE9 and to the
+ * screen costs more than the check that printed it, and nobody watches
+ * that screen.  console=e9 (the runner passes it on Bochs): port 0xE9
+ * only when it answers, else as console=serial.  Port 0xE9 has no baud
+ * rate and no status to poll: under Bochs a character costs one OUT
+ * instead of ~150 emulated instructions of UART pacing.  The screen
+ * keeps one line saying where the results went.
  */
 void arch_console_select(const char *which)
 {
-	static const char note[] = "eptest: console=serial: results on COM1 only";
+	bool e9 = !strcmp(which, "e9") && e9_found;
+	const char *note = e9 ? "eptest: console=e9: results on port 0xE9 only" :
+				"eptest: console=serial: results on COM1 only";
 
-	if (strcmp(which, "serial")) {
+	if (strcmp(which, "serial") && strcmp(which, "e9")) {
 		if (strcmp(which, "all"))
-			printf("# eptest: unknown console=%s (want serial or all)\n", which);
+			printf("# eptest: unknown console=%s (want serial, e9 or all)\n", which);
 		return;
 	}
 	for (const char *p = note; *p; p++)
 		screen_putchar(*p);
 	screen_putchar('\n');
-	have_e9 = false;
+	have_com1 = com1_found && !e9;
+	have_e9 = e9;
 	have_fb = false;
 	vga = NULL;
 }
@@ -276,8 +284,13 @@ static void put_one(char c)
 			com1_putc('\r');
 		com1_putc((uint8_t)c);
 	}
-	if (have_e9)
+	/* port 0xE9 carries the bytes of COM1, "\r\n" line ends included:
+	 * with console=e9 it is the result stream */
+	if (have_e9) {
+		if (c == '\n')
+			outb(DEBUG_PORT, '\r');
 		outb(DEBUG_PORT, (uint8_t)c);
+	}
 	/* console=serial: no screen to keep (the line buffer included) */
 	if (vga || have_fb)
 		screen_putchar(c);
