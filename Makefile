@@ -108,6 +108,13 @@ $(BUILD)/bochs/optrom.bin: scripts/backends/bochs-optrom.S
 	$(Q)$(CC) -m32 -ffreestanding -nostdinc -c -o $@.o $<
 	$(Q)$(LD) -m elf_i386 -Ttext=0xd0000 --oformat binary -o $@ $@.o
 
+# The Bochs backend's filter of Bochs' stdout (console=e9; a host program).
+kernels: $(BUILD)/bochs/e9filter
+$(BUILD)/bochs/e9filter: scripts/backends/bochs-e9.c
+	@mkdir -p $(dir $@)
+	$(E) "  HOSTCC  $@"
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) -o $@ $<
+
 iso: $(BUILD)/eptest.iso
 $(BUILD)/eptest.iso: $(KERNELS) unittests.cfg scripts/mkiso.sh
 	scripts/mkiso.sh $@

@@ -500,7 +500,7 @@ run_unit() {
 		[ $attempt -eq 1 ] || bid="$bid.$attempt"
 		bwd=$uwd/b$attempt serial=$logdir/boot/$bid.log
 		mkdir -p "$bwd"
-		cmdline="${unit_opts[u]} $(backend_cmdline_extra "$cpu") console=serial ${EPTEST_KERNEL_ARGS:-}"
+		cmdline="${unit_opts[u]} $(backend_cmdline_extra "$cpu") console=${BACKEND_CONSOLE:-serial} ${EPTEST_KERNEL_ARGS:-}"
 		hard=30 last_e=
 		for p in "${pairs[@]}"; do
 			e=${p%%:*} n=${p#*:}

@@ -22,6 +22,12 @@ BOCHS_RAM_PIECE=$((128 * 1024))
 # the optional devices it was built with.  The package database is never
 # asked: $BOCHS may be a build from source.
 BOCHS_VERSION='' BOCHS_FEATURES='' BOCHS_PLUGIN_DIR='' BOCHS_PROBED='' BOCHS_DEBUGGER=''
+# The result stream: port 0xE9 (kernel option console=e9), which Bochs
+# copies to its stdout, when make has built the filter that takes the
+# kernel's bytes out of it (scripts/backends/bochs-e9.c), else COM1 (set
+# in backend_prepare; run_tests.sh passes console=$BACKEND_CONSOLE).
+BACKEND_CONSOLE=serial
+BOCHS_E9FILTER=
 bochs_probe() {
 	[ -z "$BOCHS_PROBED" ] || return 0
 	BOCHS_PROBED=1
@@ -98,6 +104,9 @@ backend_check() {
 backend_prepare() {
 	local dir=$BUILD_DIR/bochs pcdir=${GRUB_PC_DIR:-/usr/lib/grub/i386-pc} tmp
 	bochs_probe	# here, in the runner's shell: its boots inherit the answers
+	if [ -x "$dir/e9filter" ]; then
+		BOCHS_E9FILTER=$dir/e9filter BACKEND_CONSOLE=e9
+	fi
 	BOCHS_ELTORITO=$dir/eltorito.img
 	if [ -s "$BOCHS_ELTORITO" ] && [ "$BOCHS_ELTORITO" -nt "$pcdir/multiboot.mod" ]; then
 		return 0
@@ -117,8 +126,8 @@ backend_prepare() {
 
 # bochs_write_rc RCFILE ISO CPU SERIAL_LOG BOCHS_LOG: the one bochsrc of the
 # project (run_tests.sh and scripts/iso-smoke.sh): headless, COM1 to a
-# file, a triple fault panics instead of resetting, the guest's
-# "Shutdown" on port 0x8900 ends the run.
+# file, port 0xE9 to Bochs' stdout, a triple fault panics instead of
+# resetting, the guest's "Shutdown" on port 0x8900 ends the run.
 # (With ISO "direct:ROM:IMAGE" instead, the machine has no CD: Bochs loads
 # the kernel's memory image IMAGE at 1 MiB and the option ROM ROM starts
 # it, see bochs_direct.)
@@ -305,25 +314,40 @@ bochs_direct() {
 	printf '%b' "$(printf '\\x%02x' "$sum")" >>"$wd/optrom.bin"
 }
 
-# bochs_start MEDIA CPU SERIAL_LOG BOCHS_LOG OUT TIMEOUT WORKDIR
+# bochs_start MEDIA CPU SERIAL_LOG BOCHS_LOG OUT TIMEOUT WORKDIR: with
+# console=e9, SERIAL_LOG gets the kernel's bytes from Bochs' stdout,
+# through a FIFO and the filter (a line as soon as it is complete: the
+# runner watches the start marks), and COM1, quiet, writes to
+# WORKDIR/com1.log; else COM1 writes SERIAL_LOG.  OUT gets Bochs' stderr
+# and the rest of its stdout.
 bochs_start() {
 	local media=$1 cpu=$2 serial=$3 blog=$4 out=$5 timeout=$6 workdir=$7
-	local rc=0 pid drain rc_file=$workdir/bochsrc
-	bochs_write_rc "$rc_file" "$media" "$cpu" "$serial" "$blog"
-	printf 'continue\nquit\n' >"$workdir/bochs.cmds"
+	local rc=0 pid drain filt='' rc_file=$workdir/bochsrc stdout=$5 com1=$3
 
+	rm -f "$out"
+	: >"$out"
+	if [ "$BACKEND_CONSOLE" = e9 ]; then
+		stdout=$workdir/e9.fifo com1=$workdir/com1.log
+		rm -f "$stdout"
+		mkfifo "$stdout"
+		"$BOCHS_E9FILTER" <"$stdout" >"$serial" 2>>"$out" &
+		filt=$!
+	fi
+	bochs_write_rc "$rc_file" "$media" "$cpu" "$com1" "$blog"
+	printf 'continue\nquit\n' >"$workdir/bochs.cmds"
 	# Away from any terminal (setsid), with a TERM curses knows; Bochs
 	# ignores SIGTERM.  Its screen terminal is drained (above).
-	rm -f "$out"
 	bochs_drain_screen "$out" &
 	drain=$!
 	TERM=vt100 setsid timeout -s KILL "$timeout" "$BOCHS" -q -f "$rc_file" \
-		${BOCHS_DEBUGGER:+-rc "$workdir/bochs.cmds"} </dev/null >"$out" 2>&1 &
+		${BOCHS_DEBUGGER:+-rc "$workdir/bochs.cmds"} </dev/null >>"$stdout" 2>>"$out" &
 	pid=$!
 	echo "$pid" >"$workdir/pid"
 	wait "$pid" 2>/dev/null || rc=$?
+	[ -z "$filt" ] || wait "$filt" 2>/dev/null || true
 	kill "$drain" 2>/dev/null || true
 	wait "$drain" 2>/dev/null || true
+	[ -z "$filt" ] || rm -f "$stdout"
 	echo "$rc" >"$workdir/emu_status"
 }
 
