@@ -1,6 +1,7 @@
 /* TAP reporting; the format is specified in docs/CONTRACT.md. */
 #include "libcflat.h"
 #include "deviation.h"
+#include "summary.h"
 
 #define PREFIX_MAX 192
 
@@ -88,6 +89,7 @@ bool report_va(bool pass, const char *id, const char *fmt, va_list ap)
 	vsnprintf(words, sizeof(words), fmt, ap);
 	print_line(pass, cid, words);
 	puts("\n");
+	summary_check(pass ? SUMMARY_PASS : SUMMARY_FAIL, cid);
 	if (pass)
 		nr_pass++;
 	else
@@ -250,6 +252,8 @@ bool report_fields(const char *id, const struct check_field *f, unsigned n,
 	}
 
 	print_line(!fail && !nfired, cid, words);
+	summary_check(fail ? SUMMARY_FAIL : nfired ? SUMMARY_TODO : ndev ? SUMMARY_XPASS : SUMMARY_PASS,
+		      cid);
 	if (fail) {
 		nr_fail++;
 		puts("\n");
@@ -376,12 +380,14 @@ void report_skip(const char *id, const char *words, const char *reason_fmt, ...)
 			continue;
 		nr_fail++;
 		printf("not ok %u - %s%s%s\n", nr_checks, cid, words ? ": " : "", words ? words : "");
+		summary_check(SUMMARY_FAIL, cid);
 		printf("# not skipped: %s; missing: %s\n", failing_why[i], reason);
 		return;
 	}
 	nr_skip++;
 	printf("ok %u - %s%s%s # SKIP %s\n", nr_checks, cid,
 	       words ? ": " : "", words ? words : "", reason);
+	summary_check(SUMMARY_SKIP, cid);
 }
 
 void report_info(const char *fmt, ...)

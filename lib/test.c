@@ -50,6 +50,7 @@ void test_abort(void)
 static void run_one(const struct test *t)
 {
 	printf("# eptest: test %s\n", t->name);
+	summary_test(t->name);
 	report_prefix_reset();
 	cases_begin_test(t->name);
 	arch_test_begin();
@@ -149,6 +150,7 @@ void run_tests(int argc, char **argv)
 	else if (!any)
 		for (unsigned i = 0; i < nr_tests; i++) {
 			printf("# eptest: test %s\n", __tests_start[i].name);
+			summary_test(__tests_start[i].name);
 			report_skip(__tests_start[i].name, NULL, "not selected by the command line");
 			report_summary();
 			report_reset();
