@@ -56,29 +56,54 @@ void report_prefix_reset(void)
 	prefix[0] = 0;
 }
 
+/* PREFIX.ID (or the one that is there) into buf, without a format pass:
+ * this runs for every check */
 static void full_id(char *buf, size_t size, const char *id)
 {
-	if (id && *id && prefix[0])
-		snprintf(buf, size, "%s.%s", prefix, id);
-	else
-		snprintf(buf, size, "%s", id && *id ? id : prefix);
+	size_t n;
+
+	if (!id || !*id) {
+		strlcpy(buf, prefix, size);
+		return;
+	}
+	if (!prefix[0]) {
+		strlcpy(buf, id, size);
+		return;
+	}
+	n = MIN(strlcpy(buf, prefix, size), size - 1);
+	if (n + 1 < size) {
+		buf[n++] = '.';
+		strlcpy(buf + n, id, size - n);
+	}
 }
 
-/* "ok N - ID: words", without the newline; its pieces go out as they are
- * (one formatting pass fewer over the line: this runs for every check). */
+/* "ok N - ID: words" without the newline, put together and printed in
+ * one piece (this runs for every check) */
 static void print_line(bool ok, const char *cid, const char *words)
 {
-	char num[16];
+	char line[24 + 256 + 2 + 256], num[12];
+	size_t len = 0, n;
+	unsigned v;
 
 	nr_checks++;
-	snprintf(num, sizeof(num), " %u - ", nr_checks);
-	puts(ok ? "ok" : "not ok");
-	puts(num);
-	puts(cid);
+	n = 0;
+	v = nr_checks;
+	do {
+		num[sizeof(num) - ++n] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	len = strlcpy(line, ok ? "ok " : "not ok ", sizeof(line));
+	memcpy(line + len, num + sizeof(num) - n, n);
+	len += n;
+	memcpy(line + len, " - ", 3);
+	len += 3;
+	len += strlcpy(line + len, cid, sizeof(line) - len);
 	if (words[0]) {
-		puts(": ");
-		puts(words);
+		memcpy(line + len, ": ", 2);
+		len += 2;
+		strlcpy(line + len, words, sizeof(line) - len);
 	}
+	puts(line);
 }
 
 bool report_va(bool pass, const char *id, const char *fmt, va_list ap)
@@ -201,23 +226,20 @@ static void print_entry(const struct deviation *d)
 		printf("%s:%#lx (line %u)", d->field, d->mask, d->line);
 }
 
-bool report_fields(const char *id, const struct check_field *f, unsigned n,
-		   const char *fmt, ...)
+/* report_fields() with its words formatted */
+static bool fields_words(const char *id, const struct check_field *f, unsigned n,
+			 const char *words)
 {
 	const struct deviation *dev[COVER_MAX];
 	bool fired[COVER_MAX] = { false };
-	char cid[256], words[256];
+	char cid[256];
 	unsigned ndev, nfired = 0;
 	bool fail = false, fail_unperturbed = false;
 	uint64_t flip_bit = 0;
 	int flipped = -1;
 	bool forced = false;
-	va_list ap;
 
 	full_id(cid, sizeof(cid), id);
-	va_start(ap, fmt);
-	vsnprintf(words, sizeof(words), fmt, ap);
-	va_end(ap);
 	ndev = deviation_covering(cid, dev, COVER_MAX);
 	/* a rule= entry covers the checks of a case that compare its field
 	 * (every check of the case is in the rule's context) */
@@ -320,6 +342,18 @@ bool report_fields(const char *id, const struct check_field *f, unsigned n,
 	return !fail_unperturbed;
 }
 
+bool report_fields(const char *id, const struct check_field *f, unsigned n,
+		   const char *fmt, ...)
+{
+	char words[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(words, sizeof(words), fmt, ap);
+	va_end(ap);
+	return fields_words(id, f, n, words);
+}
+
 static bool expect_va(const char *id, const char *field, uint64_t got, uint64_t want,
 		      uint64_t mask, const char *fmt, va_list ap)
 {
@@ -327,7 +361,7 @@ static bool expect_va(const char *id, const char *field, uint64_t got, uint64_t 
 	char words[256];
 
 	vsnprintf(words, sizeof(words), fmt, ap);
-	return report_fields(id, &f, 1, "%s", words);
+	return fields_words(id, &f, 1, words);
 }
 
 bool report_expect_u64(const char *id, const char *field, uint64_t got, uint64_t want,
