@@ -316,11 +316,33 @@ void arch_putchar(char c)
 }
 
 /* A string at a time: puts() is how every line goes out. */
+/* n bytes to port 0xE9 with one string instruction */
+static void e9_write(const char *s, size_t n)
+{
+	asm volatile("rep outsb" : "+S"(s), "+c"(n) : "d"(DEBUG_PORT) : "memory");
+}
+
 void arch_puts(const char *s)
 {
 	uint64_t t0 = prof_begin();
 
-	while (*s)
-		put_one(*s++);
+	if (have_e9 && !have_com1 && !vga && !have_fb) {
+		/* console=e9: a line at a time, "\r\n" for its "\n" */
+		while (*s) {
+			size_t n = 0;
+
+			while (s[n] && s[n] != '\n')
+				n++;
+			e9_write(s, n);
+			s += n;
+			if (*s == '\n') {
+				e9_write("\r\n", 2);
+				s++;
+			}
+		}
+	} else {
+		while (*s)
+			put_one(*s++);
+	}
 	prof_end(PROF_CONSOLE, t0);
 }
