@@ -112,13 +112,16 @@ while IFS=$'\037' read -r name file params groups _; do
 done <<<"$cfg_out"
 # "All tests" is the default selection of run_tests.sh: every TEST() of
 # the all-tests kernel but those only nodefault sections select (the
-# fuzzer's long passes), named in link order.
+# fuzzer's long passes).  The entry names what it leaves out (-NAME), not
+# the tests it runs: GRUB 2.06 on UEFI (OVMF) has been seen to place the
+# multiboot information across 0xA0000, where a long command line ran
+# into the VGA hole and lost its last names.
 skip=$(while IFS=$'\037' read -r _ _ params groups _; do
 	[[ " $groups " == *" nodefault "* ]] && echo "${params%% *}"
 done <<<"$cfg_out" | sort -u)
-all=$(awk '$2 == "x86/eptest-all.elf" { for (i = 3; i <= NF; i++) print $i }' "$build/x86/tests.idx" |
-	grep -vxF -e "${skip:-/}" | tr '\n' ' ')
-[ -n "$all" ] || die "$build/x86/tests.idx lists no tests; run make first"
+awk '$2 == "x86/eptest-all.elf"' "$build/x86/tests.idx" | grep -q . ||
+	die "$build/x86/tests.idx lists no tests; run make first"
+all=$(for t in $skip; do printf -- '-%s ' "$t"; done)
 sed -i "s|@ALL@|${all% }|" "$cfg"
 # the module line, or nothing
 if [ -n "$modline" ]; then
