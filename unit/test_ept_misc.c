@@ -87,7 +87,6 @@ UNIT(tr_gpa51_5l, "tr.5l.gpa-bit51-translates", "SDM 29.3.2: 5-level EPT indexes
 }
 UNIT(unmodeled_names, "names.unmodeled-reasons", "diagnostics: every unmodeled reason names its SDM section")
 {
-	expect_eq("spp", ept_unmodeled_reason_name(EPT_UNMODELED_SPP)[0], 'S');
 	expect_eq("gpa", ept_unmodeled_reason_name(EPT_UNMODELED_GPA_ABOVE_48)[0], 'S');
 }
 

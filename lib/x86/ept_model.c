@@ -722,7 +722,6 @@ const char *ept_unmodeled_reason_name(enum ept_unmodeled_reason r)
 {
 	switch (r) {
 	case EPT_UNMODELED_NONE: return "none";
-	case EPT_UNMODELED_SPP: return "SDM 29.3.4: SPP decides this write (sub-page permissions not modeled)";
 	case EPT_UNMODELED_GPA_ABOVE_48: return "SDM 29.3.2: 4-level EPT and GPA bits 51:48 not 0 (not modeled)";
 	}
 	return "?";

@@ -191,7 +191,6 @@ enum ept_misconfig_rule {
 
 enum ept_unmodeled_reason {
 	EPT_UNMODELED_NONE = 0,
-	EPT_UNMODELED_SPP,              /* write to a 4K page with SPP bit 61 */
 	EPT_UNMODELED_GPA_ABOVE_48,     /* 4-level EPT, GPA bits 51:48 not all 0 */
 };
 const char *ept_unmodeled_reason_name(enum ept_unmodeled_reason r);
