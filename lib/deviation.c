@@ -12,11 +12,25 @@ static const char *cpu_model;
 static bool path_valid;		/* the lookup's cache matches lists and cpu_model */
 static const char *const *rule_names;
 static unsigned nr_rule_names;
+/* Whether entry i's rule is in the context, remembered for the checks of
+ * one case (they share the context): valid while rule_seen[i] == rule_gen. */
+static unsigned rule_gen = 1;
+static unsigned rule_seen[ACTIVE_MAX];
+static bool rule_hit[ACTIVE_MAX];
+/* Entry i's glob: its length, and that of its literal tail (after its last
+ * '*' or '?'), which a matching id must end with (path_init()). */
+static uint8_t glob_len[ACTIVE_MAX], tail_len[ACTIVE_MAX];
+/* The length of its head before a first "**" when that head has no '*'
+ * (NO_HEAD otherwise): an id prefix that matches the head char by char
+ * is matched whatever follows, "**" taking the rest (may_cover_prefix()). */
+#define NO_HEAD 0xff
+static uint8_t head_len[ACTIVE_MAX];
 
 void deviation_set_rules(const char *const *names, unsigned n)
 {
 	rule_names = names;
 	nr_rule_names = names ? n : 0;
+	rule_gen++;
 }
 
 /* Whether a rule= entry's glob names one of the rules in the context. */
@@ -125,11 +139,27 @@ static bool active(const struct deviation *d)
 	       (!d->models[0] || (cpu_model && csv_has(d->models, cpu_model)));
 }
 
-/* Whether @d covers @check_id, given that it is active. */
-static bool covers(const struct deviation *d, const char *check_id)
+/* Whether entry @i covers @check_id (of length @len), given that it is
+ * active.  The literal tail is compared first: most entries fail there. */
+static bool covers(unsigned i, const char *check_id, size_t len)
 {
-	if (d->rule && d->rule[0])
-		return rule_in_context(d->rule) && (!d->glob[0] || id_glob_match(d->glob, check_id));
+	const struct deviation *d = &deviations[i];
+
+	if (i < ACTIVE_MAX && tail_len[i] &&
+	    (len < tail_len[i] ||
+	     memcmp(check_id + len - tail_len[i], d->glob + glob_len[i] - tail_len[i], tail_len[i])))
+		return false;
+
+	if (d->rule && d->rule[0]) {
+		if (i >= ACTIVE_MAX)
+			return rule_in_context(d->rule) &&
+			       (!d->glob[0] || id_glob_match(d->glob, check_id));
+		if (rule_seen[i] != rule_gen) {
+			rule_hit[i] = rule_in_context(d->rule);
+			rule_seen[i] = rule_gen;
+		}
+		return rule_hit[i] && (!d->glob[0] || id_glob_match(d->glob, check_id));
+	}
 	return id_glob_match(d->glob, check_id);
 }
 
@@ -165,11 +195,22 @@ static bool glob_prefix_match(const char *g, const char *s, size_t n)
 	return false;
 }
 
-/* Whether @d may cover some id that begins with the @n characters at @id. */
-static bool may_cover_prefix(const struct deviation *d, const char *id, size_t n)
+/* Whether entry @i may cover some id that begins with the @n characters
+ * at @id. */
+static bool may_cover_prefix(unsigned i, const char *id, size_t n)
 {
+	const struct deviation *d = &deviations[i];
+
 	if (d->rule && d->rule[0] && !d->glob[0])
 		return true;	/* decided by the rule context alone */
+	if (head_len[i] != NO_HEAD) {
+		size_t k = MIN(n, (size_t)head_len[i]);
+
+		for (size_t j = 0; j < k; j++)
+			if (d->glob[j] == '?' ? id[j] == '.' : d->glob[j] != id[j])
+				return false;
+		return true;
+	}
 	return glob_prefix_match(d->glob, id, n);
 }
 
@@ -194,9 +235,26 @@ static bool path_init(void)
 	if (nr_deviations > ACTIVE_MAX)
 		return false;
 	path_nr[0] = 0;
-	for (unsigned i = 0; i < nr_deviations; i++)
+	for (unsigned i = 0; i < nr_deviations; i++) {
+		const char *g = deviations[i].glob;
+		size_t n = strlen(g), t = 0;
+
+		while (t < n && g[n - 1 - t] != '*' && g[n - 1 - t] != '?')
+			t++;
+		if (n > UINT8_MAX)
+			t = n = 0;	/* no tail test: the full match decides */
+		glob_len[i] = (uint8_t)n;
+		tail_len[i] = (uint8_t)t;
+		head_len[i] = NO_HEAD;
+		for (size_t j = 0; j < n && j < NO_HEAD; j++) {
+			if (g[j] == '*' && g[j + 1] == '*')
+				head_len[i] = (uint8_t)j;
+			if (g[j] == '*')
+				break;
+		}
 		if (active(&deviations[i]))
 			path_cand[0][path_nr[0]++] = (uint16_t)i;
+	}
 	path_len[0] = 0;
 	path_depth = 0;
 	path_valid = true;
@@ -226,7 +284,7 @@ static unsigned path_lookup(const char *id)
 		for (unsigned k = 0; k < path_nr[level - 1]; k++) {
 			unsigned i = path_cand[level - 1][k];
 
-			if (may_cover_prefix(&deviations[i], id, len))
+			if (may_cover_prefix(i, id, len))
 				path_cand[level][path_nr[level]++] = (uint16_t)i;
 		}
 	}
@@ -236,21 +294,23 @@ static unsigned path_lookup(const char *id)
 unsigned deviation_covering(const char *check_id, const struct deviation **out, unsigned max)
 {
 	unsigned n = 0, level;
+	size_t len;
 
 	if (!lists[0])
 		return 0;
 	if (!path_valid && !path_init()) {
 		for (unsigned i = 0; i < nr_deviations && n < max; i++)
-			if (active(&deviations[i]) && covers(&deviations[i], check_id))
+			if (active(&deviations[i]) && covers(i, check_id, strlen(check_id)))
 				out[n++] = &deviations[i];
 		return n;
 	}
 	level = path_lookup(check_id);
+	len = strlen(check_id);
 	for (unsigned k = 0; k < path_nr[level] && n < max; k++) {
-		const struct deviation *d = &deviations[path_cand[level][k]];
+		unsigned i = path_cand[level][k];
 
-		if (covers(d, check_id))
-			out[n++] = d;
+		if (covers(i, check_id, len))
+			out[n++] = &deviations[i];
 	}
 	return n;
 }
