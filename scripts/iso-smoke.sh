@@ -1,7 +1,7 @@
 #!/bin/bash
 # Boot build/eptest.iso unattended and check that the default menu entry
 # (all tests) reaches its end mark "eptest: END tests=N failed=0" (every
-# test's SUMMARY has fail=0):
+# test's SUMMARY has fail=0), N the count mkiso.sh wrote to ISO.tests:
 #   1. QEMU TCG, BIOS (SeaBIOS, -cdrom)
 #   2. QEMU TCG, UEFI (OVMF)
 #   3. Bochs, corei7_icelake_u (VMX + EPT emulated)
@@ -109,9 +109,12 @@ unlisted_failures() {
 	done
 }
 
+# How many tests the default entry runs (mkiso.sh writes ISO.tests).
+want_tests=$(cat "$iso.tests" 2>/dev/null || true)
+
 # check NAME SERIAL STATUS TIMEOUT EXPECTED-STATUS [DEVIATION-LIST]
 check() {
-	local name=$1 serial=$2 st=$3 to=$4 want=$5 devlist=${6:-} sum f unlisted
+	local name=$1 serial=$2 st=$3 to=$4 want=$5 devlist=${6:-} sum f n unlisted
 	# the end mark, and the SUMMARY lines of the tests added up
 	sum=$(tr -d '\r' <"$serial" | awk '
 		/^eptest: SUMMARY / { for (i = 3; i <= NF; i++) { split($i, kv, "="); c[kv[1]] += kv[2] } }
@@ -127,7 +130,12 @@ check() {
 	fi
 	f=${sum#*; pass=*fail=}
 	f=${f%% *}
-	if [ "$f" != 0 ] && [ -n "$devlist" ]; then
+	n=${sum#eptest: END tests=}
+	n=${n%% *}
+	if [ -n "$want_tests" ] && [ "$n" != "$want_tests" ]; then
+		# a short count is a lost command line (see mkiso.sh)
+		notok "$name" "$serial" "$sum; ran $n tests, the all-tests entry names $want_tests"
+	elif [ "$f" != 0 ] && [ -n "$devlist" ]; then
 		unlisted=$(unlisted_failures "$serial" "$devlist")
 		if [ -n "$unlisted" ]; then
 			notok "$name" "$serial" "$sum; failures not on the $devlist list: $(echo $unlisted | head -c 300)"

@@ -123,6 +123,10 @@ awk '$2 == "x86/eptest-all.elf"' "$build/x86/tests.idx" | grep -q . ||
 	die "$build/x86/tests.idx lists no tests; run make first"
 all=$(for t in $skip; do printf -- '-%s ' "$t"; done)
 sed -i "s|@ALL@|${all% }|" "$cfg"
+# How many tests that entry runs, for scripts/iso-smoke.sh to compare
+# with the kernel's end mark.
+awk '$2 == "x86/eptest-all.elf" { for (i = 3; i <= NF; i++) print $i }' "$build/x86/tests.idx" |
+	grep -vxF -e "${skip:-/}" | wc -l >"$tmp/tests"
 # the module line, or nothing
 if [ -n "$modline" ]; then
 	sed -i "s|^@MODULE@\$|$modline|" "$cfg"
@@ -144,4 +148,5 @@ if ! "$GRUB_MKRESCUE" -o "$out.tmp" --xorriso="$(command -v "$XORRISO")" \
 	die "grub-mkrescue failed"
 fi
 mv -f "$out.tmp" "$out"
+mv -f "$tmp/tests" "$out.tests"
 echo "$PROG: wrote $out ($(($(stat -c %s "$out") / 1024)) KiB)"
