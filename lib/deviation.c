@@ -17,9 +17,6 @@ static unsigned nr_rule_names;
 static unsigned rule_gen = 1;
 static unsigned rule_seen[ACTIVE_MAX];
 static bool rule_hit[ACTIVE_MAX];
-/* Entry i's glob: its length, and that of its literal tail (after its last
- * '*' or '?'), which a matching id must end with (path_init()). */
-static uint8_t glob_len[ACTIVE_MAX], tail_len[ACTIVE_MAX];
 /* The length of its head before a first "**" when that head has no '*'
  * (NO_HEAD otherwise): an id prefix that matches the head char by char
  * is matched whatever follows, "**" taking the rest (may_cover_prefix()). */
@@ -139,16 +136,10 @@ static bool active(const struct deviation *d)
 	       (!d->models[0] || (cpu_model && csv_has(d->models, cpu_model)));
 }
 
-/* Whether entry @i covers @check_id (of length @len), given that it is
- * active.  The literal tail is compared first: most entries fail there. */
-static bool covers(unsigned i, const char *check_id, size_t len)
+/* Whether entry @i covers @check_id, given that it is active. */
+static bool covers(unsigned i, const char *check_id)
 {
 	const struct deviation *d = &deviations[i];
-
-	if (i < ACTIVE_MAX && tail_len[i] &&
-	    (len < tail_len[i] ||
-	     memcmp(check_id + len - tail_len[i], d->glob + glob_len[i] - tail_len[i], tail_len[i])))
-		return false;
 
 	if (d->rule && d->rule[0]) {
 		if (i >= ACTIVE_MAX)
@@ -237,16 +228,9 @@ static bool path_init(void)
 	path_nr[0] = 0;
 	for (unsigned i = 0; i < nr_deviations; i++) {
 		const char *g = deviations[i].glob;
-		size_t n = strlen(g), t = 0;
 
-		while (t < n && g[n - 1 - t] != '*' && g[n - 1 - t] != '?')
-			t++;
-		if (n > UINT8_MAX)
-			t = n = 0;	/* no tail test: the full match decides */
-		glob_len[i] = (uint8_t)n;
-		tail_len[i] = (uint8_t)t;
 		head_len[i] = NO_HEAD;
-		for (size_t j = 0; j < n && j < NO_HEAD; j++) {
+		for (size_t j = 0; g[j] && j < NO_HEAD; j++) {
 			if (g[j] == '*' && g[j + 1] == '*')
 				head_len[i] = (uint8_t)j;
 			if (g[j] == '*')
@@ -294,22 +278,20 @@ static unsigned path_lookup(const char *id)
 unsigned deviation_covering(const char *check_id, const struct deviation **out, unsigned max)
 {
 	unsigned n = 0, level;
-	size_t len;
 
 	if (!lists[0])
 		return 0;
 	if (!path_valid && !path_init()) {
 		for (unsigned i = 0; i < nr_deviations && n < max; i++)
-			if (active(&deviations[i]) && covers(i, check_id, strlen(check_id)))
+			if (active(&deviations[i]) && covers(i, check_id))
 				out[n++] = &deviations[i];
 		return n;
 	}
 	level = path_lookup(check_id);
-	len = strlen(check_id);
 	for (unsigned k = 0; k < path_nr[level] && n < max; k++) {
 		unsigned i = path_cand[level][k];
 
-		if (covers(i, check_id, len))
+		if (covers(i, check_id))
 			out[n++] = &deviations[i];
 	}
 	return n;
