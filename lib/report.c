@@ -332,10 +332,24 @@ static bool fields_words(const char *id, const struct check_field *f, unsigned n
 		for (unsigned i = 0; i < n; i++)
 			fired_unperturbed |= ((f[i].got ^ f[i].want) & f[i].mask &
 					      excused_bits(&f[i], dev, ndev)) != 0;
+		/* compared: what a perturbation may show failing; a field an
+		 * entry excuses whole is listed apart (flip never picks it
+		 * while there is another, scripts/flipcheck does not ask) */
+		bool any_excused = false;
+
 		printf("# flipped: %s (compared:", flipped >= 0 ? f[flipped].name : "nothing");
-		for (unsigned i = 0; i < n; i++)
-			if (f[i].mask)
+		for (unsigned i = 0; i < n; i++) {
+			if (f[i].mask & ~excused_bits(&f[i], dev, ndev))
 				printf(" %s", f[i].name);
+			else if (f[i].mask)
+				any_excused = true;
+		}
+		if (any_excused) {
+			printf("; excused:");
+			for (unsigned i = 0; i < n; i++)
+				if (f[i].mask && !(f[i].mask & ~excused_bits(&f[i], dev, ndev)))
+					printf(" %s", f[i].name);
+		}
 		printf(") unperturbed: %s\n", fail_unperturbed ? "fail" : fired_unperturbed ? "todo" :
 		       ndev ? "xpass" : "ok");
 	}
